@@ -1,0 +1,40 @@
+package dev.rollout.plan;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/** ISO-8601 durations as plans write them (PT24H, P7D), bounded to what a rollout can sensibly wait. */
+public final class Durations {
+
+    public static final Duration MAX_DWELL = Duration.ofDays(90);
+    public static final Duration MAX_TOTAL = Duration.ofDays(365);
+
+    private Durations() {}
+
+    /** Parses a duration or returns empty when the text is not a non-negative ISO-8601 duration. */
+    public static Optional<Duration> parse(String text) {
+        if (text == null || text.length() > 40) {
+            return Optional.empty();
+        }
+        try {
+            Duration duration = Duration.parse(text);
+            return duration.isNegative() ? Optional.empty() : Optional.of(duration);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Canonical text: whole days stay days (P7D), everything else as Java prints it (PT24H30M). */
+    public static String format(Duration duration) {
+        if (!duration.isZero() && duration.toSeconds() % 86_400 == 0 && duration.getNano() == 0) {
+            return "P" + duration.toDays() + "D";
+        }
+        return duration.toString();
+    }
+
+    public static Duration of(String text) {
+        return text == null ? Duration.ZERO : parse(text).orElseThrow(
+                () -> new IllegalArgumentException("not an ISO-8601 duration: " + text));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.rollout.plan;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.Immutable;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+/** A stored plan version. Never updated: a change is a new version. */
+@Entity
+@Immutable
+@Table(name = "plan")
+public class Plan extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public String name;
+
+    public int version;
+
+    @Enumerated(EnumType.STRING)
+    public Mode mode;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "on_violation")
+    public ViolationPolicy onViolation;
+
+    @Column(name = "min_total_duration")
+    public String minTotalDuration;
+
+    @Column(name = "final_bake")
+    public String finalBake;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<PlanStep> steps;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<Map<String, Object>> gates;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+
+    public StepSchedule schedule() {
+        return new StepSchedule(steps.stream().map(PlanStep::percentage).toList(),
+                steps.stream().map(s -> Durations.of(s.minDwell())).toList(),
+                finalBake == null ? Duration.ZERO : Durations.of(finalBake));
+    }
+}

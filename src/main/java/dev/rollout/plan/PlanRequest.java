@@ -1,0 +1,23 @@
+package dev.rollout.plan;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Body of {@code POST /plans}. Enumerations and durations arrive as strings so that the validator can
+ * name every problem at once instead of failing on the first bad value.
+ */
+public record PlanRequest(
+        String name,
+        Integer version,
+        String mode,
+        String onViolation,
+        String minTotalDuration,
+        String finalBake,
+        List<StepRequest> steps,
+        List<JsonNode> gates) {
+
+    public record StepRequest(Double percentage, String minDwell) {
+    }
+}

@@ -1,0 +1,81 @@
+package dev.rollout.plan;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.rollout.clock.RolloutClock;
+import dev.rollout.problem.ApiProblem;
+
+@ApplicationScoped
+public class PlanService {
+
+    private final EntityManager em;
+    private final RolloutClock clock;
+
+    public PlanService(EntityManager em, RolloutClock clock) {
+        this.em = em;
+        this.clock = clock;
+    }
+
+    /** Stores a new version of the named plan: the next one, or exactly the one the caller asked for. */
+    @Transactional
+    public Plan create(PlanRequest request, String actor) {
+        List<String> problems = PlanValidator.validate(request);
+        if (!problems.isEmpty()) {
+            throw ApiProblem.badRequest("invalid-plan", String.join("; ", problems)).with("errors", problems);
+        }
+        // Serialises version numbering per name, so two creators never race to the same version.
+        em.createNativeQuery("select pg_advisory_xact_lock(hashtext('plan:' || ?1))")
+                .setParameter(1, request.name()).getSingleResult();
+        int latest = latest(request.name()).map(p -> p.version).orElse(0);
+        int version = request.version() == null ? latest + 1 : request.version();
+        if (version <= latest) {
+            throw ApiProblem.conflict("plan-version-exists", "Plan version exists",
+                    "plan '" + request.name() + "' version " + version + " already exists; plans are immutable, "
+                            + "post version " + (latest + 1) + " or omit the version")
+                    .with("latestVersion", latest);
+        }
+        if (version != latest + 1) {
+            throw ApiProblem.badRequest("invalid-plan", "version: the next version of plan '" + request.name()
+                    + "' is " + (latest + 1) + ", got " + version)
+                    .with("errors", List.of("version: must be " + (latest + 1)));
+        }
+        Plan plan = new Plan();
+        plan.name = request.name();
+        plan.version = version;
+        plan.mode = Mode.valueOf(request.mode());
+        plan.onViolation = ViolationPolicy.valueOf(request.onViolation());
+        plan.minTotalDuration = request.minTotalDuration() == null ? null
+                : Durations.format(Durations.of(request.minTotalDuration()));
+        plan.finalBake = request.finalBake() == null ? null : Durations.format(Durations.of(request.finalBake()));
+        plan.steps = request.steps().stream()
+                .map(s -> new PlanStep(s.percentage(), Durations.format(Durations.of(s.minDwell()))))
+                .toList();
+        plan.gates = List.of();
+        plan.createdAt = clock.now();
+        plan.createdBy = actor;
+        plan.persist();
+        return plan;
+    }
+
+    public Optional<Plan> latest(String name) {
+        return Plan.find("name = ?1 order by version desc", name).firstResultOptional();
+    }
+
+    public Optional<Plan> find(String name, Integer version) {
+        return version == null ? latest(name) : Plan.find("name = ?1 and version = ?2", name, version).firstResultOptional();
+    }
+
+    /** The latest version of every plan, by name. */
+    public List<Plan> listLatest() {
+        return Plan.find("version = (select max(p.version) from Plan p where p.name = Plan.name) order by name").list();
+    }
+
+    public List<Plan> versions(String name) {
+        return Plan.find("name = ?1 order by version", name).list();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.rollout.plan;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Checks a plan request and names every problem found; an empty list means the plan is valid. */
+public final class PlanValidator {
+
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    public static final int MAX_STEPS = 100;
+
+    private PlanValidator() {}
+
+    public static List<String> validate(PlanRequest plan) {
+        List<String> problems = new ArrayList<>();
+        if (plan == null) {
+            problems.add("body: a plan is required");
+            return problems;
+        }
+        if (plan.name() == null || plan.name().isBlank()) {
+            problems.add("name: is required");
+        } else if (!NAME.matcher(plan.name()).matches()) {
+            problems.add("name: must be 1-100 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        if (plan.version() != null && plan.version() < 1) {
+            problems.add("version: must be 1 or more");
+        }
+        checkEnum("mode", plan.mode(), Mode.class, problems);
+        checkEnum("onViolation", plan.onViolation(), ViolationPolicy.class, problems);
+
+        Duration total = Duration.ZERO;
+        boolean durationsValid = true;
+        List<PlanRequest.StepRequest> steps = plan.steps();
+        if (steps == null || steps.isEmpty()) {
+            problems.add("steps: at least 1 step is required");
+        } else if (steps.size() > MAX_STEPS) {
+            problems.add("steps: at most " + MAX_STEPS + " steps are allowed, got " + steps.size());
+        } else {
+            double previous = 0;
+            for (int i = 0; i < steps.size(); i++) {
+                String field = "steps[" + i + "]";
+                PlanRequest.StepRequest step = steps.get(i);
+                if (step == null) {
+                    problems.add(field + ": must be an object with percentage and minDwell");
+                    durationsValid = false;
+                    continue;
+                }
+                Double percentage = step.percentage();
+                if (percentage == null) {
+                    problems.add(field + ".percentage: is required");
+                } else if (!Double.isFinite(percentage) || percentage <= 0 || percentage > 100) {
+                    problems.add(field + ".percentage: must be greater than 0 and at most 100, got " + percentage);
+                } else {
+                    if (percentage <= previous) {
+                        problems.add(field + ".percentage: must be greater than the previous step's " + previous
+                                + ", got " + percentage);
+                    }
+                    previous = Math.max(previous, percentage);
+                }
+                Optional<Duration> dwell = dwell(field + ".minDwell", step.minDwell(), true, problems);
+                if (dwell.isPresent()) {
+                    total = total.plus(dwell.get());
+                } else {
+                    durationsValid = false;
+                }
+            }
+            Double last = steps.get(steps.size() - 1) == null ? null : steps.get(steps.size() - 1).percentage();
+            if (last == null || last != 100.0) {
+                problems.add("steps: the last step must be 100 percent");
+            }
+        }
+
+        if (plan.finalBake() != null) {
+            Optional<Duration> bake = dwell("finalBake", plan.finalBake(), false, problems);
+            if (bake.isPresent()) {
+                total = total.plus(bake.get());
+            } else {
+                durationsValid = false;
+            }
+        }
+        if (plan.minTotalDuration() != null) {
+            Optional<Duration> minTotal = Durations.parse(plan.minTotalDuration());
+            if (minTotal.isEmpty()) {
+                problems.add("minTotalDuration: must be an ISO-8601 duration such as P7D, got '"
+                        + clip(plan.minTotalDuration()) + "'");
+            } else if (minTotal.get().compareTo(Durations.MAX_TOTAL) > 0) {
+                problems.add("minTotalDuration: must be at most " + Durations.format(Durations.MAX_TOTAL));
+            } else if (durationsValid && total.compareTo(minTotal.get()) < 0) {
+                problems.add("minTotalDuration: the steps' dwells plus finalBake add up to " + Durations.format(total)
+                        + ", less than the required " + Durations.format(minTotal.get()));
+            }
+        }
+        if (plan.gates() != null && !plan.gates().isEmpty()) {
+            problems.add("gates: health gates are not supported yet by this version of the controller; "
+                    + "remove them or upgrade (a plan is never accepted with gates it would ignore)");
+        }
+        return problems;
+    }
+
+    private static Optional<Duration> dwell(String field, String text, boolean required, List<String> problems) {
+        if (text == null) {
+            if (required) {
+                problems.add(field + ": is required (an ISO-8601 duration such as PT24H or PT0S)");
+            }
+            return Optional.empty();
+        }
+        Optional<Duration> duration = Durations.parse(text);
+        if (duration.isEmpty()) {
+            problems.add(field + ": must be a non-negative ISO-8601 duration such as PT24H or P1D, got '"
+                    + clip(text) + "'");
+        } else if (duration.get().compareTo(Durations.MAX_DWELL) > 0) {
+            problems.add(field + ": must be at most " + Durations.format(Durations.MAX_DWELL) + ", got " + clip(text));
+            return Optional.empty();
+        }
+        return duration;
+    }
+
+    private static <E extends Enum<E>> void checkEnum(String field, String value, Class<E> type, List<String> problems) {
+        List<String> allowed = Arrays.stream(type.getEnumConstants()).map(Enum::name).toList();
+        if (value == null) {
+            problems.add(field + ": is required, one of " + allowed);
+        } else if (!allowed.contains(value)) {
+            problems.add(field + ": must be one of " + allowed + ", got '" + clip(value) + "'");
+        }
+    }
+
+    static String clip(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,24 @@
+package dev.rollout.plan;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shape of a plan in responses. */
+public record PlanView(
+        String name,
+        int version,
+        Mode mode,
+        ViolationPolicy onViolation,
+        String minTotalDuration,
+        String finalBake,
+        List<PlanStep> steps,
+        List<Map<String, Object>> gates,
+        Instant createdAt,
+        String createdBy) {
+
+    public static PlanView of(Plan plan) {
+        return new PlanView(plan.name, plan.version, plan.mode, plan.onViolation, plan.minTotalDuration,
+                plan.finalBake, plan.steps, plan.gates, plan.createdAt, plan.createdBy);
+    }
+}

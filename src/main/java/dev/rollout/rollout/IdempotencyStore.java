@@ -1,0 +1,80 @@
+package dev.rollout.rollout;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.rollout.problem.ApiProblem;
+
+/**
+ * First answers of calls made with an {@code Idempotency-Key}. The key is claimed inside the calling
+ * transaction: a concurrent retry with the same key waits on the claim until the first call commits
+ * (and then replays its answer) or rolls back (and then acts itself). Only successful answers are
+ * kept; a refusal changed nothing, so a retry is simply evaluated again.
+ */
+@ApplicationScoped
+public class IdempotencyStore {
+
+    public static final String HEADER = "Idempotency-Key";
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+
+    public record Replay(int status, String body, String location) {
+    }
+
+    private final EntityManager em;
+
+    public IdempotencyStore(EntityManager em) {
+        this.em = em;
+    }
+
+    /** Refuses malformed keys before anything happens. */
+    public static void validate(String key) {
+        if (key != null && !KEY.matcher(key).matches()) {
+            throw ApiProblem.badRequest("invalid-idempotency-key",
+                    HEADER + " must be 1 to 255 visible ASCII characters");
+        }
+    }
+
+    /** Claims the key for this transaction, or returns the first answer given for it. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<Replay> claim(String scope, String key, String fingerprint) {
+        int inserted = em.createNativeQuery("""
+                insert into idempotency_record (scope, idem_key, fingerprint, created_at)
+                values (?1, ?2, ?3, statement_timestamp()) on conflict do nothing""")
+                .setParameter(1, scope).setParameter(2, key).setParameter(3, fingerprint).executeUpdate();
+        if (inserted == 1) {
+            return Optional.empty();
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                "select fingerprint, status, body, location from idempotency_record where scope = ?1 and idem_key = ?2")
+                .setParameter(1, scope).setParameter(2, key).getResultList();
+        Object[] row = rows.get(0);
+        if (!fingerprint.equals(row[0])) {
+            throw new ApiProblem(422, "idempotency-key-reused", "Idempotency key reused",
+                    "this " + HEADER + " was already used for a different request");
+        }
+        return Optional.of(new Replay(((Number) row[1]).intValue(), (String) row[2], (String) row[3]));
+    }
+
+    /** Records the answer of the call that claimed the key; committed together with its effect. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void complete(String scope, String key, int status, String body, String location) {
+        em.createNativeQuery("update idempotency_record set status = ?3, body = ?4, location = ?5 "
+                + "where scope = ?1 and idem_key = ?2")
+                .setParameter(1, scope).setParameter(2, key).setParameter(3, status)
+                .setParameter(4, body).setParameter(5, location).executeUpdate();
+    }
+
+    /** Keys are kept for a day: long enough for any retry loop, short enough to stay small. */
+    @Transactional
+    public int purgeOlderThanOneDay() {
+        return em.createNativeQuery(
+                "delete from idempotency_record where created_at < statement_timestamp() - interval '1 day'")
+                .executeUpdate();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.rollout.rollout;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.rollout.history.EventView;
+import dev.rollout.history.History;
+import dev.rollout.history.LegacyDeploymentState;
+import dev.rollout.problem.ApiProblem;
+import dev.rollout.rollout.RolloutRules.Command;
+import dev.rollout.security.CurrentActor;
+
+@Path("/api/v1/rollouts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class RolloutResource {
+
+    private final RolloutService rollouts;
+    private final History history;
+    private final CurrentActor actor;
+
+    public RolloutResource(RolloutService rollouts, History history, CurrentActor actor) {
+        this.rollouts = rollouts;
+        this.history = history;
+        this.actor = actor;
+    }
+
+    @POST
+    public Response start(StartRequest request, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey) {
+        RolloutService.Outcome outcome = rollouts.start(request, actor.name(), idempotencyKey);
+        if (outcome.replay() != null) {
+            return replay(outcome.replay());
+        }
+        return Response.created(URI.create(RolloutService.location(outcome.rollout().id())))
+                .entity(outcome.rollout()).build();
+    }
+
+    @GET
+    public List<RolloutView> list(@QueryParam("state") String state,
+            @QueryParam("limit") @DefaultValue("100") int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw ApiProblem.badRequest("invalid-request", "limit: must be between 1 and 1000");
+        }
+        return rollouts.list(parseState(state), limit).stream().map(RolloutView::of).toList();
+    }
+
+    @GET
+    @Path("{id}")
+    public RolloutView get(@PathParam("id") String id) {
+        return RolloutView.of(rollouts.get(parseId(id)));
+    }
+
+    @POST
+    @Path("{id}/advance")
+    public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey) {
+        RolloutService.Outcome outcome = rollouts.advance(parseId(id), actor.name(), idempotencyKey);
+        return outcome.replay() != null ? replay(outcome.replay()) : Response.ok(outcome.rollout()).build();
+    }
+
+    @POST
+    @Path("{id}/pause")
+    public RolloutView pause(@PathParam("id") String id, ReasonRequest body) {
+        return rollouts.command(parseId(id), Command.PAUSE, reason(body), actor.name());
+    }
+
+    @POST
+    @Path("{id}/resume")
+    public RolloutView resume(@PathParam("id") String id, ReasonRequest body) {
+        return rollouts.command(parseId(id), Command.RESUME, reason(body), actor.name());
+    }
+
+    @POST
+    @Path("{id}/rollback")
+    public RolloutView rollback(@PathParam("id") String id, ReasonRequest body) {
+        return rollouts.command(parseId(id), Command.ROLLBACK, reason(body), actor.name());
+    }
+
+    @POST
+    @Path("{id}/abort")
+    public RolloutView abort(@PathParam("id") String id, ReasonRequest body) {
+        return rollouts.command(parseId(id), Command.ABORT, reason(body), actor.name());
+    }
+
+    @GET
+    @Path("{id}/history")
+    public List<EventView> history(@PathParam("id") String id) {
+        Rollout rollout = rollouts.get(parseId(id));
+        return history.of(rollout.id).stream().map(EventView::of).toList();
+    }
+
+    /** The seed system's deployment_state.json shape, for scripts that read that file. */
+    @GET
+    @Path("{id}/deployment-state")
+    public LegacyDeploymentState deploymentState(@PathParam("id") String id) {
+        Rollout rollout = rollouts.get(parseId(id));
+        return LegacyDeploymentState.of(rollout.currentPercentage, rollout.startedAt, history.of(rollout.id));
+    }
+
+    private static Response replay(IdempotencyStore.Replay replay) {
+        Response.ResponseBuilder response = Response.status(replay.status()).type(MediaType.APPLICATION_JSON)
+                .entity(replay.body()).header("Idempotent-Replayed", "true");
+        if (replay.location() != null) {
+            response.location(URI.create(replay.location()));
+        }
+        return response.build();
+    }
+
+    private static String reason(ReasonRequest body) {
+        return body == null ? null : body.reason();
+    }
+
+    static UUID parseId(String id) {
+        try {
+            if (id != null && id.length() == 36) {
+                return UUID.fromString(id);
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through: an id that is not a UUID names no rollout
+        }
+        throw ApiProblem.notFound("rollout", id == null ? "" : id.length() > 40 ? id.substring(0, 40) + "..." : id);
+    }
+
+    private static RolloutState parseState(String state) {
+        if (state == null || state.isEmpty()) {
+            return null;
+        }
+        try {
+            return RolloutState.valueOf(state);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("invalid-request", "state: must be one of "
+                    + Arrays.toString(RolloutState.values()));
+        }
+    }
+}

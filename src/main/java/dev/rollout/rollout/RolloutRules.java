@@ -1,0 +1,73 @@
+package dev.rollout.rollout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.rollout.plan.StepSchedule;
+
+/**
+ * The state machine and the time rule, free of persistence so they can be tested on their own.
+ * {@code now} is always the database clock's reading inside the transaction that will act.
+ */
+public final class RolloutRules {
+
+    private RolloutRules() {}
+
+    /** What an advance request leads to. */
+    public sealed interface AdvanceDecision {
+    }
+
+    /** Move to the next step; {@code completes} when that step is 100 % with nothing left to wait for. */
+    public record Enter(int stepIndex, double percentage, Instant earliestAdvanceAt, boolean completes)
+            implements AdvanceDecision {
+    }
+
+    /** The final step's dwell and bake are over: the rollout is complete. */
+    public record Complete() implements AdvanceDecision {
+    }
+
+    public record TooEarly(Instant earliestAdvanceAt, Duration remaining) implements AdvanceDecision {
+    }
+
+    public record NotProgressing(RolloutState state) implements AdvanceDecision {
+    }
+
+    public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
+            StepSchedule schedule, Instant now) {
+        if (state != RolloutState.PROGRESSING) {
+            return new NotProgressing(state);
+        }
+        Instant earliest = schedule.earliestAdvanceAt(stepIndex, dwellStartedAt);
+        if (now.isBefore(earliest)) {
+            return new TooEarly(earliest, Duration.between(now, earliest));
+        }
+        if (stepIndex >= schedule.lastIndex()) {
+            return new Complete();
+        }
+        int next = stepIndex + 1;
+        boolean completes = next == schedule.lastIndex() && schedule.dwellAt(next).isZero();
+        return new Enter(next, schedule.percentageAt(next), schedule.earliestAdvanceAt(next, now), completes);
+    }
+
+    /** Operator commands other than advance. */
+    public enum Command {
+        PAUSE, RESUME, ROLLBACK, ABORT
+    }
+
+    /** Why the state machine refuses a command in this state: a problem type and a sentence; empty when allowed. */
+    public record Refusal(String type, String detail) {
+    }
+
+    public static Optional<Refusal> check(Command command, RolloutState state) {
+        return switch (command) {
+            case PAUSE -> state == RolloutState.PROGRESSING ? Optional.empty()
+                    : Optional.of(new Refusal("not-progressing", "only a PROGRESSING rollout can be paused; it is " + state));
+            case RESUME -> state == RolloutState.PAUSED ? Optional.empty()
+                    : Optional.of(new Refusal("not-paused", "only a PAUSED rollout can be resumed; it is " + state));
+            case ROLLBACK, ABORT -> state.isActive() ? Optional.empty()
+                    : Optional.of(new Refusal("already-finished", "the rollout is " + state + " and cannot be "
+                            + (command == Command.ROLLBACK ? "rolled back" : "aborted")));
+        };
+    }
+}

@@ -1,0 +1,367 @@
+package dev.rollout.rollout;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.rollout.clock.RolloutClock;
+import dev.rollout.history.Action;
+import dev.rollout.history.History;
+import dev.rollout.plan.Plan;
+import dev.rollout.plan.PlanService;
+import dev.rollout.plan.StepSchedule;
+import dev.rollout.problem.ApiProblem;
+import dev.rollout.rollout.RolloutRules.AdvanceDecision;
+import dev.rollout.rollout.RolloutRules.Command;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * Every change to a rollout: each runs in its own transaction, holds the rollout's row lock, reads the
+ * database clock after taking the lock, and writes the history event in the same transaction.
+ */
+@ApplicationScoped
+public class RolloutService {
+
+    private final EntityManager em;
+    private final RolloutClock clock;
+    private final PlanService plans;
+    private final History history;
+    private final IdempotencyStore idempotency;
+    private final ObjectMapper json;
+
+    public RolloutService(EntityManager em, RolloutClock clock, PlanService plans, History history,
+            IdempotencyStore idempotency, ObjectMapper json) {
+        this.em = em;
+        this.clock = clock;
+        this.plans = plans;
+        this.history = history;
+        this.idempotency = idempotency;
+        this.json = json;
+    }
+
+    /** A call's answer: the rollout as it now is, or the first answer replayed for a repeated Idempotency-Key. */
+    public record Outcome(RolloutView rollout, IdempotencyStore.Replay replay) {
+        static Outcome fresh(RolloutView rollout) {
+            return new Outcome(rollout, null);
+        }
+    }
+
+    // ---- reads ------------------------------------------------------------------------------------
+
+    public Rollout get(UUID id) {
+        Rollout rollout = em.find(Rollout.class, id);
+        if (rollout == null) {
+            throw ApiProblem.notFound("rollout", id.toString());
+        }
+        return rollout;
+    }
+
+    public List<Rollout> list(RolloutState state, int limit) {
+        return state == null
+                ? Rollout.find("order by startedAt desc").page(0, limit).list()
+                : Rollout.find("state = ?1 order by startedAt desc", state).page(0, limit).list();
+    }
+
+    // ---- start ------------------------------------------------------------------------------------
+
+    public Outcome start(StartRequest request, String actor, String idempotencyKey) {
+        List<String> problems = request == null ? List.of("body: plan, target and version are required")
+                : request.problems();
+        if (!problems.isEmpty()) {
+            throw ApiProblem.badRequest("invalid-request", String.join("; ", problems)).with("errors", problems);
+        }
+        IdempotencyStore.validate(idempotencyKey);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            if (idempotencyKey != null) {
+                Optional<IdempotencyStore.Replay> replay =
+                        idempotency.claim("start", idempotencyKey, request.fingerprint());
+                if (replay.isPresent()) {
+                    return new Outcome(null, replay.get());
+                }
+            }
+            Plan plan = plans.find(request.plan(), request.planVersion()).orElseThrow(() -> ApiProblem.notFound("plan",
+                    request.planVersion() == null ? request.plan() : request.plan() + " version " + request.planVersion()));
+            Optional<Rollout> active = Rollout.find("target = ?1 and state in ?2", request.target(),
+                    List.of(RolloutState.PROGRESSING, RolloutState.PAUSED)).firstResultOptional();
+            if (active.isPresent()) {
+                throw targetBusy(request.target(), active.get().id);
+            }
+            Instant now = clock.now();
+            Rollout rollout = new Rollout();
+            rollout.id = UUID.randomUUID();
+            rollout.plan = plan;
+            rollout.target = request.target();
+            rollout.version = request.version();
+            rollout.state = RolloutState.PROGRESSING;
+            rollout.stepIndex = -1;
+            rollout.stepCount = plan.steps.size();
+            rollout.currentPercentage = 0;
+            rollout.stepEnteredAt = now;
+            rollout.dwellStartedAt = now;
+            rollout.earliestAdvanceAt = now;
+            rollout.startedAt = now;
+            rollout.updatedAt = now;
+            try {
+                rollout.persistAndFlush();
+            } catch (PersistenceException e) {
+                // Two starts for one target raced; the partial unique index let only one through.
+                throw targetBusy(request.target(), null);
+            }
+            history.append(rollout.id, now, Action.STARTED, null, 0.0, actor, null,
+                    Map.of("plan", plan.name, "planVersion", plan.version, "version", rollout.version));
+            RolloutView view = RolloutView.of(rollout);
+            if (idempotencyKey != null) {
+                idempotency.complete("start", idempotencyKey, 201, toJson(view), location(rollout.id));
+            }
+            return Outcome.fresh(view);
+        });
+    }
+
+    private static ApiProblem targetBusy(String target, UUID activeId) {
+        ApiProblem problem = ApiProblem.conflict("active-rollout-exists", "Target has an active rollout",
+                "target '" + target + "' already has an active rollout; finish, roll back or abort it first");
+        return activeId == null ? problem : problem.with("activeRolloutId", activeId);
+    }
+
+    public static String location(UUID id) {
+        return "/api/v1/rollouts/" + id;
+    }
+
+    // ---- advance ----------------------------------------------------------------------------------
+
+    /**
+     * Moves the rollout one step if the time rule allows it. A refusal changes nothing, is recorded in
+     * the history in a transaction of its own, and is thrown to the caller.
+     */
+    public Outcome advance(UUID id, String actor, String idempotencyKey) {
+        IdempotencyStore.validate(idempotencyKey);
+        String scope = "advance:" + id;
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                if (idempotencyKey != null) {
+                    Optional<IdempotencyStore.Replay> replay = idempotency.claim(scope, idempotencyKey, scope);
+                    if (replay.isPresent()) {
+                        return new Outcome(null, replay.get());
+                    }
+                }
+                long versionSeen = currentVersion(id);
+                Rollout rollout = lock(id);
+                if (rollout.rowVersion != versionSeen) {
+                    // Another change committed while this call waited for the lock: this call was made
+                    // against a state that no longer exists, so it must not move the rollout again.
+                    throw new AdvanceRefused(rollout, actor, new ApiProblem(409, "concurrent-change", "Rollout changed",
+                            "the rollout changed while this request waited; read it and ask again"));
+                }
+                Instant now = clock.now();
+                AdvanceDecision decision = decide(rollout, now);
+                if (decision instanceof RolloutRules.TooEarly tooEarly) {
+                    throw new AdvanceRefused(rollout, actor, tooEarly(rollout, tooEarly));
+                }
+                if (decision instanceof RolloutRules.NotProgressing np) {
+                    throw new AdvanceRefused(rollout, actor, ApiProblem.conflict("not-progressing",
+                            "Rollout is not progressing",
+                            "the rollout is " + np.state() + "; only a PROGRESSING rollout can advance")
+                            .with("state", np.state()));
+                }
+                apply(rollout, decision, now, actor, Map.of());
+                RolloutView view = RolloutView.of(rollout);
+                if (idempotencyKey != null) {
+                    idempotency.complete(scope, idempotencyKey, 200, toJson(view), null);
+                }
+                return Outcome.fresh(view);
+            });
+        } catch (AdvanceRefused refused) {
+            recordRefusal(refused);
+            throw refused.problem();
+        }
+    }
+
+    static AdvanceDecision decide(Rollout rollout, Instant now) {
+        return RolloutRules.advance(rollout.state, rollout.stepIndex, rollout.dwellStartedAt, rollout.plan.schedule(), now);
+    }
+
+    /** Applies an Enter or Complete decision under the caller's lock and records it. */
+    void apply(Rollout rollout, AdvanceDecision decision, Instant now, String actor, Map<String, Object> details) {
+        double from = rollout.currentPercentage;
+        if (decision instanceof RolloutRules.Enter enter) {
+            rollout.stepIndex = enter.stepIndex();
+            rollout.currentPercentage = enter.percentage();
+            rollout.stepEnteredAt = now;
+            rollout.dwellStartedAt = now;
+            rollout.earliestAdvanceAt = enter.earliestAdvanceAt();
+            rollout.updatedAt = now;
+            history.append(rollout.id, now, Action.STEP, from, enter.percentage(), actor, null,
+                    withStep(details, rollout, enter.earliestAdvanceAt()));
+            if (enter.completes()) {
+                complete(rollout, now, actor, details);
+            }
+        } else if (decision instanceof RolloutRules.Complete) {
+            complete(rollout, now, actor, details);
+        } else {
+            throw new IllegalArgumentException("not an advancing decision: " + decision);
+        }
+    }
+
+    private void complete(Rollout rollout, Instant now, String actor, Map<String, Object> details) {
+        rollout.state = RolloutState.COMPLETED;
+        rollout.finishedAt = now;
+        rollout.updatedAt = now;
+        history.append(rollout.id, now, Action.COMPLETED, rollout.currentPercentage, rollout.currentPercentage, actor,
+                null, details);
+    }
+
+    private static Map<String, Object> withStep(Map<String, Object> details, Rollout rollout, Instant earliest) {
+        Map<String, Object> all = new LinkedHashMap<>(details);
+        all.put("stepIndex", rollout.stepIndex);
+        all.put("earliestAdvanceAt", earliest.toString());
+        return all;
+    }
+
+    private static ApiProblem tooEarly(Rollout rollout, RolloutRules.TooEarly tooEarly) {
+        long seconds = Math.max(1, (tooEarly.remaining().toMillis() + 999) / 1000);
+        return ApiProblem.conflict("too-early", "Too early",
+                "the step at " + rollout.currentPercentage + " % must dwell until " + tooEarly.earliestAdvanceAt()
+                        + " (database time); retry in " + seconds + " s")
+                .with("earliestAdvanceAt", tooEarly.earliestAdvanceAt().toString())
+                .with("retryAfterSeconds", seconds)
+                .with("currentPercentage", rollout.currentPercentage)
+                .header("Retry-After", Long.toString(seconds));
+    }
+
+    private void recordRefusal(AdvanceRefused refused) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("refusal", refused.problem().type());
+            details.put("detail", refused.problem().detail());
+            refused.problem().extensions().forEach((k, v) -> details.put(k, String.valueOf(v)));
+            history.append(refused.rolloutId, clock.now(), Action.ADVANCE_REFUSED, refused.fromPercentage,
+                    refused.toPercentage, refused.actor(), refused.problem().type(), details);
+        });
+    }
+
+    /** An advance refusal on its way out of the transaction, carrying what the history needs. */
+    static final class AdvanceRefused extends RuntimeException {
+        private final UUID rolloutId;
+        private final double fromPercentage;
+        private final Double toPercentage;
+        private final ApiProblem problem;
+        private final String actor;
+
+        AdvanceRefused(Rollout rollout, String actor, ApiProblem problem) {
+            super(problem.detail(), null, false, false);
+            this.rolloutId = rollout.id;
+            this.actor = actor;
+            this.fromPercentage = rollout.currentPercentage;
+            this.toPercentage = rollout.stepIndex + 1 < rollout.stepCount
+                    ? rollout.plan.steps.get(rollout.stepIndex + 1).percentage() : null;
+            this.problem = problem.with("rolloutId", rollout.id);
+        }
+
+        ApiProblem problem() {
+            return problem;
+        }
+
+        String actor() {
+            return actor;
+        }
+    }
+
+    // ---- operator commands --------------------------------------------------------------------------
+
+    public RolloutView command(UUID id, Command command, String reason, String actor) {
+        boolean reasonRequired = command != Command.RESUME;
+        if (reasonRequired && (reason == null || reason.isBlank())) {
+            throw ApiProblem.badRequest("invalid-request", "reason: is required to " + command.name().toLowerCase()
+                    + " a rollout").with("errors", List.of("reason: is required"));
+        }
+        if (reason != null && reason.length() > ReasonRequest.MAX_LENGTH) {
+            throw ApiProblem.badRequest("invalid-request", "reason: must be at most " + ReasonRequest.MAX_LENGTH
+                    + " characters").with("errors", List.of("reason: too long"));
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Rollout rollout = lock(id);
+            RolloutRules.check(command, rollout.state).ifPresent(refusal -> {
+                throw ApiProblem.conflict(refusal.type(), "Not allowed in state " + rollout.state, refusal.detail())
+                        .with("state", rollout.state);
+            });
+            Instant now = clock.now();
+            double from = rollout.currentPercentage;
+            StepSchedule schedule = rollout.plan.schedule();
+            switch (command) {
+                case PAUSE -> {
+                    rollout.state = RolloutState.PAUSED;
+                    history.append(id, now, Action.PAUSED, from, from, actor, reason, Map.of());
+                }
+                case RESUME -> {
+                    // A fresh, full dwell: time spent paused never counts towards the step.
+                    rollout.state = RolloutState.PROGRESSING;
+                    rollout.dwellStartedAt = now;
+                    rollout.earliestAdvanceAt = schedule.earliestAdvanceAt(rollout.stepIndex, now);
+                    history.append(id, now, Action.RESUMED, from, from, actor, reason,
+                            Map.of("earliestAdvanceAt", rollout.earliestAdvanceAt.toString()));
+                }
+                case ROLLBACK -> {
+                    rollout.state = RolloutState.ROLLED_BACK;
+                    rollout.stepIndex = -1;
+                    rollout.currentPercentage = 0;
+                    rollout.stepEnteredAt = now;
+                    rollout.finishedAt = now;
+                    history.append(id, now, Action.ROLLED_BACK, from, 0.0, actor, reason, Map.of());
+                }
+                case ABORT -> {
+                    rollout.state = RolloutState.ABORTED;
+                    rollout.finishedAt = now;
+                    history.append(id, now, Action.ABORTED, from, from, actor, reason, Map.of());
+                }
+            }
+            rollout.updatedAt = now;
+            return RolloutView.of(rollout);
+        });
+    }
+
+    // ---- locking ----------------------------------------------------------------------------------
+
+    private long currentVersion(UUID id) {
+        List<?> versions = em.createNativeQuery("select row_version from rollout where id = ?1")
+                .setParameter(1, id).getResultList();
+        if (versions.isEmpty()) {
+            throw ApiProblem.notFound("rollout", id.toString());
+        }
+        return ((Number) versions.get(0)).longValue();
+    }
+
+    /** Takes the rollout's row lock for the rest of the transaction, waiting for any holder. */
+    Rollout lock(UUID id) {
+        List<?> rows = em.createNativeQuery("select * from rollout where id = ?1 for update", Rollout.class)
+                .setParameter(1, id).getResultList();
+        if (rows.isEmpty()) {
+            throw ApiProblem.notFound("rollout", id.toString());
+        }
+        return (Rollout) rows.get(0);
+    }
+
+    /** Takes the row lock only if nobody else holds it: another instance is already acting on this rollout. */
+    Optional<Rollout> tryLock(UUID id) {
+        List<?> rows = em.createNativeQuery("select * from rollout where id = ?1 for update skip locked", Rollout.class)
+                .setParameter(1, id).getResultList();
+        return rows.isEmpty() ? Optional.empty() : Optional.of((Rollout) rows.get(0));
+    }
+
+    private String toJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

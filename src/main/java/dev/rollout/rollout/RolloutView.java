@@ -1,0 +1,35 @@
+package dev.rollout.rollout;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import dev.rollout.plan.Mode;
+
+/** The JSON shape of a rollout. {@code earliestAdvanceAt} is null unless the rollout is PROGRESSING. */
+public record RolloutView(
+        UUID id,
+        String plan,
+        int planVersion,
+        Mode mode,
+        String target,
+        String version,
+        RolloutState state,
+        double currentPercentage,
+        int stepIndex,
+        int stepCount,
+        Double nextPercentage,
+        Instant stepEnteredAt,
+        Instant dwellStartedAt,
+        Instant earliestAdvanceAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Instant updatedAt) {
+
+    public static RolloutView of(Rollout r) {
+        Double next = r.stepIndex + 1 < r.stepCount ? r.plan.steps.get(r.stepIndex + 1).percentage() : null;
+        return new RolloutView(r.id, r.plan.name, r.plan.version, r.plan.mode, r.target, r.version, r.state,
+                r.currentPercentage, r.stepIndex, r.stepCount, next, r.stepEnteredAt, r.dwellStartedAt,
+                r.state == RolloutState.PROGRESSING ? r.earliestAdvanceAt : null, r.startedAt, r.finishedAt,
+                r.updatedAt);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.rollout.support;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * A fresh, real PostgreSQL database for a test: on the machine's server at 127.0.0.1:5432 when it is
+ * reachable (TEST_PG_HOST/PORT/USER/PASSWORD override), else on an embedded PostgreSQL started once per JVM.
+ */
+public final class TestDatabase {
+
+    public record Location(String jdbcUrl, String user, String password) {
+    }
+
+    private static EmbeddedPostgres embedded;
+
+    private TestDatabase() {}
+
+    /** Drops and recreates {@code name}, so every run starts from an empty schema. */
+    public static synchronized Location fresh(String name) {
+        String host = env("TEST_PG_HOST", "127.0.0.1");
+        int port = Integer.parseInt(env("TEST_PG_PORT", "5432"));
+        String user = env("TEST_PG_USER", "postgres");
+        String password = env("TEST_PG_PASSWORD", "");
+        if (!reachable(host, port)) {
+            if (embedded == null) {
+                try {
+                    embedded = EmbeddedPostgres.builder().start();
+                } catch (IOException e) {
+                    throw new IllegalStateException("no PostgreSQL at " + host + ":" + port
+                            + " and the embedded one did not start", e);
+                }
+            }
+            host = "127.0.0.1";
+            port = embedded.getPort();
+            user = "postgres";
+            password = "";
+        }
+        String admin = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name + " at " + admin, e);
+        }
+        return new Location("jdbc:postgresql://" + host + ":" + port + "/" + name, user, password);
+    }
+
+    private static boolean reachable(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}

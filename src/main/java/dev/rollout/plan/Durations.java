@@ -25,12 +25,14 @@ public final class Durations {
         }
     }
 
-    /** Canonical text: whole days stay days (P7D), everything else as Java prints it (PT24H30M). */
+    /** Readable text for messages: days first (P5DT1H), the rest as Java prints it. */
     public static String format(Duration duration) {
-        if (!duration.isZero() && duration.toSeconds() % 86_400 == 0 && duration.getNano() == 0) {
-            return "P" + duration.toDays() + "D";
+        long days = duration.toDays();
+        if (days == 0) {
+            return duration.toString();
         }
-        return duration.toString();
+        Duration rest = duration.minusDays(days);
+        return "P" + days + "D" + (rest.isZero() ? "" : rest.toString().substring(1));
     }
 
     public static Duration of(String text) {

@@ -49,12 +49,10 @@ public class PlanService {
         plan.version = version;
         plan.mode = Mode.valueOf(request.mode());
         plan.onViolation = ViolationPolicy.valueOf(request.onViolation());
-        plan.minTotalDuration = request.minTotalDuration() == null ? null
-                : Durations.format(Durations.of(request.minTotalDuration()));
-        plan.finalBake = request.finalBake() == null ? null : Durations.format(Durations.of(request.finalBake()));
-        plan.steps = request.steps().stream()
-                .map(s -> new PlanStep(s.percentage(), Durations.format(Durations.of(s.minDwell()))))
-                .toList();
+        // Durations are kept as written (validated), so a plan reads back the way its author wrote it.
+        plan.minTotalDuration = request.minTotalDuration();
+        plan.finalBake = request.finalBake();
+        plan.steps = request.steps().stream().map(s -> new PlanStep(s.percentage(), s.minDwell())).toList();
         plan.gates = List.of();
         plan.createdAt = clock.now();
         plan.createdBy = actor;
@@ -72,7 +70,8 @@ public class PlanService {
 
     /** The latest version of every plan, by name. */
     public List<Plan> listLatest() {
-        return Plan.find("version = (select max(p.version) from Plan p where p.name = Plan.name) order by name").list();
+        return em.createQuery("from Plan p where p.version = (select max(q.version) from Plan q where q.name = p.name) "
+                + "order by p.name", Plan.class).getResultList();
     }
 
     public List<Plan> versions(String name) {

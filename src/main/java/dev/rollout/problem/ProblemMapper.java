@@ -27,6 +27,17 @@ public class ProblemMapper {
         return Problems.toResponse(problem);
     }
 
+    // Quarkus ships mappers for the specific Jackson exceptions; these more specific ones take precedence.
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response jsonMapping(JsonMappingException e) {
+        return json(e);
+    }
+
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
         return Problems.toResponse(400, e instanceof UnrecognizedPropertyException ? "unknown-field" : "invalid-json",

@@ -243,7 +243,11 @@ public class RolloutService {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("refusal", refused.problem().type());
             details.put("detail", refused.problem().detail());
-            refused.problem().extensions().forEach((k, v) -> details.put(k, String.valueOf(v)));
+            refused.problem().extensions().forEach((k, v) -> {
+                if (!k.equals("rolloutId")) {
+                    details.put(k, v instanceof Enum<?> e ? e.name() : v);
+                }
+            });
             history.append(refused.rolloutId, clock.now(), Action.ADVANCE_REFUSED, refused.fromPercentage,
                     refused.toPercentage, refused.actor(), refused.problem().type(), details);
         });

@@ -1,6 +1,7 @@
 package dev.rollout.gate;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -10,9 +11,9 @@ import java.util.TreeMap;
  */
 public final class MonitoringSources {
 
-    private record Clients(PrometheusClient prometheus, AlertmanagerClient alertmanager) {
+    private record Clients(MonitoringSource source, PrometheusClient prometheus, AlertmanagerClient alertmanager) {
         static Clients of(MonitoringSource source) {
-            return new Clients(
+            return new Clients(source,
                     source.prometheus() == null ? null : new PrometheusClient(source.prometheus()),
                     source.alertmanager() == null ? null : new AlertmanagerClient(source.alertmanager()));
         }
@@ -38,6 +39,16 @@ public final class MonitoringSources {
     /** Names of the named sources, for {@link GateDefinitionValidator#validate}. */
     public Set<String> names() {
         return Set.copyOf(named.keySet());
+    }
+
+    /** The default source; its endpoints are {@code null} where not configured. */
+    public MonitoringSource defaultSource() {
+        return defaults.source();
+    }
+
+    /** A named source. */
+    public Optional<MonitoringSource> source(String name) {
+        return Optional.ofNullable(named.get(name)).map(Clients::source);
     }
 
     /** @throws MonitoringException when the source is unknown or has no Prometheus */

@@ -2,9 +2,6 @@ package dev.rollout.gate;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import java.util.Arrays;
-import java.util.Optional;
-
 /** The kinds of health gate a plan can hold. The JSON form is the kebab-case name. */
 public enum GateKind {
     @JsonProperty("target-up")
@@ -25,10 +22,6 @@ public enum GateKind {
     /** The name used in plan JSON, e.g. {@code target-up}. */
     public String jsonName() {
         return jsonName;
-    }
-
-    public static Optional<GateKind> fromJsonName(String name) {
-        return Arrays.stream(values()).filter(k -> k.jsonName.equals(name)).findFirst();
     }
 
     @Override

@@ -96,8 +96,10 @@ final class MonitoringHttp {
             if (endpoint.bearerToken() != null) {
                 auth = "Bearer " + endpoint.bearerToken();
             } else if (user != null) {
-                auth = "Basic " + Base64.getEncoder().encodeToString(
+                String encoded = Base64.getEncoder().encodeToString(
                         (user + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8));
+                addSecret(encoded);
+                auth = "Basic " + encoded;
             }
             HttpClient.Builder builder = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
@@ -212,13 +214,16 @@ final class MonitoringHttp {
         return "malformed response from " + component + " at " + target + ": " + redact(what);
     }
 
-    /** Replaces any configured secret in text that may have come from elsewhere (exceptions, server replies). */
+    /**
+     * Replaces the configured secrets (token, password, user info, encoded basic credentials) in text
+     * that may have come from elsewhere: exception messages and server replies.
+     */
     String redact(String text) {
         String result = text;
         for (String secret : secrets) {
             result = result.replace(secret, "****");
         }
-        return result.replaceAll("(?i)(bearer|basic)\\s+[A-Za-z0-9._~+/=-]+", "$1 ****");
+        return result;
     }
 
     private void addSecret(String secret) {

@@ -108,6 +108,9 @@ public class GateEvaluator {
         }
 
         private CompletableFuture<Verdict> metricsPresent(GateDefinition gate) {
+            if (gate.metrics().isEmpty()) {
+                throw new IllegalArgumentException("no metrics to check");
+            }
             List<CompletableFuture<Verdict>> checks = gate.metrics().stream()
                     .map(metric -> query(gate.source(), metric)
                             .thenApply(r -> GateRules.metricPresent(metric, r))

@@ -298,6 +298,8 @@ class GateEvaluatorTest {
         assertTrue(result.detail().startsWith("invalid gate definition: expected an operator"), result.detail());
         assertEquals(GateStatus.ERROR,
                 only(evaluator(), new GateDefinition("k", null, "up", null, null, null, null, null)).status());
+        assertEquals("invalid gate definition: no metrics to check",
+                only(evaluator(), GateDefinition.metricsPresent("m", List.of())).detail());
     }
 
     private static void keytool(String... args) throws Exception {

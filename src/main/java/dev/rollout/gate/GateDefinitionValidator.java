@@ -1,0 +1,163 @@
+package dev.rollout.gate;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks the gates of a plan before it is stored. Returns every problem found, each prefixed with
+ * the field path, e.g. {@code gates[2].condition: ...}; an empty list means the gates are valid.
+ */
+public final class GateDefinitionValidator {
+
+    public static final int MAX_GATES = 50;
+    public static final int MAX_QUERY_LENGTH = 2000;
+    public static final int MAX_METRICS = 50;
+    public static final int MAX_METRIC_LENGTH = 500;
+    public static final int MAX_MATCHERS = 20;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    private GateDefinitionValidator() {
+    }
+
+    /**
+     * @param gates        the plan's gates; {@code null} is treated as no gates
+     * @param knownSources names of the configured named monitoring sources ({@code source} may also be
+     *                     absent, meaning the default source)
+     */
+    public static List<String> validate(List<GateDefinition> gates, Set<String> knownSources) {
+        List<String> problems = new ArrayList<>();
+        if (gates == null) {
+            return problems;
+        }
+        if (gates.size() > MAX_GATES) {
+            problems.add("gates: at most " + MAX_GATES + " gates are allowed, got " + gates.size());
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < gates.size(); i++) {
+            String path = "gates[" + i + "]";
+            GateDefinition gate = gates.get(i);
+            if (gate == null) {
+                problems.add(path + ": must not be null");
+                continue;
+            }
+            validateName(gate.name(), path, names, problems);
+            validateSource(gate.source(), path, knownSources, problems);
+            if (gate.kind() == null) {
+                problems.add(path + ".kind: required, one of target-up, metrics-present, no-firing-alerts, query-threshold");
+                continue;
+            }
+            validateFields(gate, path, problems);
+        }
+        return problems;
+    }
+
+    private static void validateName(String name, String path, Set<String> seen, List<String> problems) {
+        if (name == null || name.isEmpty()) {
+            problems.add(path + ".name: required");
+        } else if (!NAME.matcher(name).matches()) {
+            problems.add(path + ".name: must be 1-63 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        } else if (!seen.add(name)) {
+            problems.add(path + ".name: duplicate gate name '" + name + "'");
+        }
+    }
+
+    private static void validateSource(String source, String path, Set<String> knownSources, List<String> problems) {
+        if (source != null && !knownSources.contains(source)) {
+            problems.add(path + ".source: unknown monitoring source '" + Values.abbreviate(source, 64) + "'"
+                    + (knownSources.isEmpty() ? ", no named sources are configured"
+                    : ", configured: " + String.join(", ", new java.util.TreeSet<>(knownSources))));
+        }
+    }
+
+    private static void validateFields(GateDefinition gate, String path, List<String> problems) {
+        GateKind kind = gate.kind();
+        boolean needsQuery = kind == GateKind.TARGET_UP || kind == GateKind.QUERY_THRESHOLD;
+        boolean needsMetrics = kind == GateKind.METRICS_PRESENT;
+        boolean needsMatchers = kind == GateKind.NO_FIRING_ALERTS;
+        boolean needsCondition = kind == GateKind.QUERY_THRESHOLD;
+
+        if (needsQuery) {
+            if (gate.query() == null || gate.query().isBlank()) {
+                problems.add(path + ".query: required for kind " + kind);
+            } else if (gate.query().length() > MAX_QUERY_LENGTH) {
+                problems.add(path + ".query: at most " + MAX_QUERY_LENGTH + " characters, got " + gate.query().length());
+            }
+        } else {
+            absent(gate.query(), "query", kind, path, problems);
+        }
+
+        if (needsMetrics) {
+            validateList(gate.metrics(), path + ".metrics", kind, MAX_METRICS, problems, (item, itemPath) -> {
+                if (item.isBlank()) {
+                    problems.add(itemPath + ": must not be blank");
+                } else if (item.length() > MAX_METRIC_LENGTH) {
+                    problems.add(itemPath + ": at most " + MAX_METRIC_LENGTH + " characters, got " + item.length());
+                }
+            });
+        } else {
+            absent(gate.metrics(), "metrics", kind, path, problems);
+        }
+
+        if (needsMatchers) {
+            validateList(gate.matchers(), path + ".matchers", kind, MAX_MATCHERS, problems, (item, itemPath) -> {
+                try {
+                    AlertMatcher.parse(item);
+                } catch (IllegalArgumentException e) {
+                    problems.add(itemPath + ": " + e.getMessage());
+                }
+            });
+        } else {
+            absent(gate.matchers(), "matchers", kind, path, problems);
+        }
+
+        if (needsCondition) {
+            if (gate.condition() == null) {
+                problems.add(path + ".condition: required for kind " + kind + ", e.g. \"< 0.01\"");
+            } else {
+                try {
+                    Condition.parse(gate.condition());
+                } catch (IllegalArgumentException e) {
+                    problems.add(path + ".condition: " + e.getMessage());
+                }
+            }
+            if (gate.aggregate() != null && Aggregate.fromName(gate.aggregate()).isEmpty()) {
+                problems.add(path + ".aggregate: must be one of min, max, sum, avg");
+            }
+        } else {
+            absent(gate.condition(), "condition", kind, path, problems);
+            absent(gate.aggregate(), "aggregate", kind, path, problems);
+        }
+    }
+
+    private interface ItemCheck {
+        void check(String item, String itemPath);
+    }
+
+    private static void validateList(List<String> list, String path, GateKind kind, int max, List<String> problems,
+                                     ItemCheck check) {
+        if (list == null || list.isEmpty()) {
+            problems.add(path + ": required for kind " + kind + ", 1 to " + max + " entries");
+            return;
+        }
+        if (list.size() > max) {
+            problems.add(path + ": at most " + max + " entries, got " + list.size());
+        }
+        for (int j = 0; j < list.size(); j++) {
+            String item = list.get(j);
+            if (item == null) {
+                problems.add(path + "[" + j + "]: must not be null");
+            } else {
+                check.check(item, path + "[" + j + "]");
+            }
+        }
+    }
+
+    private static void absent(Object value, String field, GateKind kind, String path, List<String> problems) {
+        if (value != null) {
+            problems.add(path + "." + field + ": not allowed for kind " + kind);
+        }
+    }
+}

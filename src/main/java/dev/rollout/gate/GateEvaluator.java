@@ -1,0 +1,166 @@
+package dev.rollout.gate;
+
+import dev.rollout.gate.GateRules.Verdict;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Evaluates gates against the configured monitoring sources.
+ *
+ * <p>The gates of one call are evaluated concurrently; each request is bounded by its endpoint's
+ * connect and read timeouts, so a call takes at most about the slowest endpoint's timeouts. Any
+ * failure becomes an ERROR result, never an exception.
+ *
+ * <p>A {@link Batch} shares identical requests (same source and query, or same source and alert
+ * matchers) among all the gates it evaluates, e.g. the gates of every active rollout in one
+ * scheduled tick. Nothing is remembered beyond a batch.
+ */
+@ApplicationScoped
+public class GateEvaluator {
+
+    private final MonitoringSources sources;
+    private final Clock clock;
+
+    @Inject
+    public GateEvaluator(MonitoringSources sources) {
+        this(sources, Clock.systemUTC());
+    }
+
+    public GateEvaluator(MonitoringSources sources, Clock clock) {
+        this.sources = sources;
+        this.clock = clock;
+    }
+
+    /** The names of the named monitoring sources, for validating plans. */
+    public Set<String> sourceNames() {
+        return sources.names();
+    }
+
+    /** Evaluates {@code gates} with a fresh batch; results are in the order of {@code gates}. */
+    public List<GateResult> evaluate(List<GateDefinition> gates) {
+        return newBatch().evaluate(gates);
+    }
+
+    /** A batch that sends each distinct request once, for as long as the batch object is used. */
+    public Batch newBatch() {
+        return new Batch();
+    }
+
+    public final class Batch {
+
+        private record QueryKey(String source, String query) {
+        }
+
+        private record AlertsKey(String source, Set<String> matchers) {
+        }
+
+        private final Map<Object, CompletableFuture<?>> requests = new ConcurrentHashMap<>();
+        private final AtomicInteger sent = new AtomicInteger();
+
+        private Batch() {
+        }
+
+        /** Evaluates {@code gates}, results in the same order. Thread-safe. */
+        public List<GateResult> evaluate(List<GateDefinition> gates) {
+            List<CompletableFuture<GateResult>> pending = new ArrayList<>(gates.size());
+            for (GateDefinition gate : gates) {
+                pending.add(evaluateAsync(gate));
+            }
+            return pending.stream().map(CompletableFuture::join).toList();
+        }
+
+        /** How many requests this batch has sent to monitoring sources so far. */
+        public int requestsSent() {
+            return sent.get();
+        }
+
+        private CompletableFuture<GateResult> evaluateAsync(GateDefinition gate) {
+            long start = System.nanoTime();
+            CompletableFuture<Verdict> verdict;
+            try {
+                verdict = switch (gate.kind()) {
+                    case TARGET_UP -> query(gate.source(), gate.query())
+                            .thenApply(r -> GateRules.targetUp(gate.query(), r));
+                    case METRICS_PRESENT -> metricsPresent(gate);
+                    case NO_FIRING_ALERTS -> noFiringAlerts(gate);
+                    case QUERY_THRESHOLD -> threshold(gate);
+                };
+            } catch (RuntimeException e) {
+                verdict = CompletableFuture.failedFuture(e);
+            }
+            return verdict
+                    .exceptionally(GateEvaluator::errorVerdict)
+                    .thenApply(v -> new GateResult(gate.name(), gate.kind(), v.status(), v.detail(), clock.instant(),
+                            Duration.ofNanos(System.nanoTime() - start)));
+        }
+
+        private CompletableFuture<Verdict> metricsPresent(GateDefinition gate) {
+            if (gate.metrics().isEmpty()) {
+                throw new IllegalArgumentException("no metrics to check");
+            }
+            List<CompletableFuture<Verdict>> checks = gate.metrics().stream()
+                    .map(metric -> query(gate.source(), metric)
+                            .thenApply(r -> GateRules.metricPresent(metric, r))
+                            .exceptionally(GateEvaluator::errorVerdict))
+                    .toList();
+            return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> GateRules.combine(checks.stream().map(CompletableFuture::join).toList()));
+        }
+
+        private CompletableFuture<Verdict> noFiringAlerts(GateDefinition gate) {
+            List<AlertMatcher> matchers = gate.matchers().stream().map(AlertMatcher::parse).toList();
+            Set<String> key = new TreeSet<>();
+            matchers.forEach(m -> key.add(m.toString()));
+            AlertmanagerClient client = sources.alertmanager(gate.source());
+            return this.<List<Alert>>memoised(new AlertsKey(gate.source(), key), () -> client.firingAlerts(matchers))
+                    .thenApply(alerts -> GateRules.noFiringAlerts(matchers, alerts));
+        }
+
+        private CompletableFuture<Verdict> threshold(GateDefinition gate) {
+            Condition condition = Condition.parse(gate.condition());
+            Aggregate aggregate = gate.aggregate() == null ? null
+                    : Aggregate.fromName(gate.aggregate()).orElseThrow(
+                            () -> new IllegalArgumentException("unknown aggregate " + gate.aggregate()));
+            return query(gate.source(), gate.query())
+                    .thenApply(r -> GateRules.threshold(gate.query(), condition, aggregate, r));
+        }
+
+        private CompletableFuture<InstantQueryResult> query(String source, String promql) {
+            PrometheusClient client = sources.prometheus(source);
+            return memoised(new QueryKey(source, promql), () -> client.query(promql));
+        }
+
+        @SuppressWarnings("unchecked")
+        private <T> CompletableFuture<T> memoised(Object key, Supplier<CompletableFuture<T>> request) {
+            return (CompletableFuture<T>) requests.computeIfAbsent(key, k -> {
+                sent.incrementAndGet();
+                return request.get();
+            });
+        }
+    }
+
+    private static Verdict errorVerdict(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof MonitoringException) {
+            return Verdict.error(cause.getMessage());
+        }
+        if (cause instanceof IllegalArgumentException || cause instanceof NullPointerException) {
+            // Only reachable for definitions that skipped validation.
+            return Verdict.error("invalid gate definition: " + cause.getMessage());
+        }
+        return Verdict.error("unexpected error: " + cause.getClass().getSimpleName());
+    }
+}

@@ -1,0 +1,53 @@
+package dev.rollout.gate;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Prometheus sample values and label sets, to and from their text forms. */
+final class Values {
+
+    private Values() {
+    }
+
+    /** Parses a Prometheus sample value string, including {@code NaN}, {@code +Inf} and {@code -Inf}. */
+    static double parse(String text) {
+        return switch (text) {
+            case "NaN" -> Double.NaN;
+            case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            default -> {
+                if (text.isEmpty() || !(Character.isDigit(text.charAt(text.length() - 1)) || text.endsWith("."))) {
+                    throw new NumberFormatException("not a sample value: " + text);
+                }
+                yield Double.parseDouble(text);
+            }
+        };
+    }
+
+    /** Formats a value the way Prometheus prints it. */
+    static String format(double value) {
+        if (Double.isNaN(value)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "+Inf" : "-Inf";
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return Double.toString(value);
+    }
+
+    /** {@code {instance="a", job="b"}}, labels sorted, {@code {}} for none. */
+    static String labels(Map<String, String> labels) {
+        return new TreeMap<>(labels).entrySet().stream()
+                .map(e -> e.getKey() + "=\"" + e.getValue() + "\"")
+                .collect(Collectors.joining(", ", "{", "}"));
+    }
+
+    /** Shortens long text such as a PromQL query for use in a detail message. */
+    static String abbreviate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}

@@ -3,7 +3,6 @@ package dev.rollout.plan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -18,6 +17,7 @@ import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
+import dev.rollout.gate.GateDefinition;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** A stored plan version. Never updated: a change is a new version. */
@@ -51,7 +51,7 @@ public class Plan extends PanacheEntityBase {
     public List<PlanStep> steps;
 
     @JdbcTypeCode(SqlTypes.JSON)
-    public List<Map<String, Object>> gates;
+    public List<GateDefinition> gates;
 
     @Column(name = "created_at")
     public Instant createdAt;

@@ -2,7 +2,7 @@ package dev.rollout.plan;
 
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.rollout.gate.GateDefinition;
 
 /**
  * Body of {@code POST /plans}. Enumerations and durations arrive as strings so that the validator can
@@ -16,7 +16,7 @@ public record PlanRequest(
         String minTotalDuration,
         String finalBake,
         List<StepRequest> steps,
-        List<JsonNode> gates) {
+        List<GateDefinition> gates) {
 
     public record StepRequest(Double percentage, String minDwell) {
     }

@@ -8,6 +8,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import dev.rollout.clock.RolloutClock;
+import dev.rollout.gate.GateEvaluator;
 import dev.rollout.problem.ApiProblem;
 
 @ApplicationScoped
@@ -15,16 +16,18 @@ public class PlanService {
 
     private final EntityManager em;
     private final RolloutClock clock;
+    private final GateEvaluator gates;
 
-    public PlanService(EntityManager em, RolloutClock clock) {
+    public PlanService(EntityManager em, RolloutClock clock, GateEvaluator gates) {
         this.em = em;
         this.clock = clock;
+        this.gates = gates;
     }
 
     /** Stores a new version of the named plan: the next one, or exactly the one the caller asked for. */
     @Transactional
     public Plan create(PlanRequest request, String actor) {
-        List<String> problems = PlanValidator.validate(request);
+        List<String> problems = PlanValidator.validate(request, gates.sourceNames());
         if (!problems.isEmpty()) {
             throw ApiProblem.badRequest("invalid-plan", String.join("; ", problems)).with("errors", problems);
         }
@@ -53,7 +56,7 @@ public class PlanService {
         plan.minTotalDuration = request.minTotalDuration();
         plan.finalBake = request.finalBake();
         plan.steps = request.steps().stream().map(s -> new PlanStep(s.percentage(), s.minDwell())).toList();
-        plan.gates = List.of();
+        plan.gates = request.gates() == null ? List.of() : List.copyOf(request.gates());
         plan.createdAt = clock.now();
         plan.createdBy = actor;
         plan.persist();

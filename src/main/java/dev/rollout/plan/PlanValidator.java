@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+
+import dev.rollout.gate.GateDefinitionValidator;
 
 /** Checks a plan request and names every problem found; an empty list means the plan is valid. */
 public final class PlanValidator {
@@ -15,7 +18,8 @@ public final class PlanValidator {
 
     private PlanValidator() {}
 
-    public static List<String> validate(PlanRequest plan) {
+    /** @param knownSources names of the configured named monitoring sources a gate may use */
+    public static List<String> validate(PlanRequest plan, Set<String> knownSources) {
         List<String> problems = new ArrayList<>();
         if (plan == null) {
             problems.add("body: a plan is required");
@@ -94,10 +98,7 @@ public final class PlanValidator {
                         + ", less than the required " + Durations.format(minTotal.get()));
             }
         }
-        if (plan.gates() != null && !plan.gates().isEmpty()) {
-            problems.add("gates: health gates are not supported yet by this version of the controller; "
-                    + "remove them or upgrade (a plan is never accepted with gates it would ignore)");
-        }
+        problems.addAll(GateDefinitionValidator.validate(plan.gates(), knownSources));
         return problems;
     }
 

@@ -2,7 +2,8 @@ package dev.rollout.plan;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+
+import dev.rollout.gate.GateDefinition;
 
 /** The JSON shape of a plan in responses. */
 public record PlanView(
@@ -13,7 +14,7 @@ public record PlanView(
         String minTotalDuration,
         String finalBake,
         List<PlanStep> steps,
-        List<Map<String, Object>> gates,
+        List<GateDefinition> gates,
         Instant createdAt,
         String createdBy) {
 

@@ -155,7 +155,10 @@ public class ProblemMapper {
         if (type == Boolean.class || type == boolean.class) {
             return "true or false";
         }
-        if (type == String.class || type.isEnum()) {
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.toString(type.getEnumConstants());
+        }
+        if (type == String.class) {
             return "a string";
         }
         if (List.class.isAssignableFrom(type) || type.isArray()) {

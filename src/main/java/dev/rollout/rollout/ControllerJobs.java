@@ -8,18 +8,18 @@ import io.quarkus.scheduler.Scheduled;
 @ApplicationScoped
 public class ControllerJobs {
 
-    private final AutomaticAdvancer advancer;
+    private final RolloutSupervisor supervisor;
     private final IdempotencyStore idempotency;
 
-    public ControllerJobs(AutomaticAdvancer advancer, IdempotencyStore idempotency) {
-        this.advancer = advancer;
+    public ControllerJobs(RolloutSupervisor supervisor, IdempotencyStore idempotency) {
+        this.supervisor = supervisor;
         this.idempotency = idempotency;
     }
 
     @Scheduled(identity = "evaluate-rollouts", every = "${rollout.evaluation-interval}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void evaluate() {
-        advancer.runOnce();
+        supervisor.runOnce();
     }
 
     @Scheduled(identity = "purge-idempotency-keys", every = "1h", delayed = "1m",

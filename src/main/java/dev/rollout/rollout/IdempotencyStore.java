@@ -53,12 +53,25 @@ public class IdempotencyStore {
         List<Object[]> rows = em.createNativeQuery(
                 "select fingerprint, status, body, location from idempotency_record where scope = ?1 and idem_key = ?2")
                 .setParameter(1, scope).setParameter(2, key).getResultList();
-        Object[] row = rows.get(0);
+        return Optional.of(replay(rows.get(0), fingerprint));
+    }
+
+    private static Replay replay(Object[] row, String fingerprint) {
         if (!fingerprint.equals(row[0])) {
             throw new ApiProblem(422, "idempotency-key-reused", "Idempotency key reused",
                     "this " + HEADER + " was already used for a different request");
         }
-        return Optional.of(new Replay(((Number) row[1]).intValue(), (String) row[2], (String) row[3]));
+        return new Replay(((Number) row[1]).intValue(), (String) row[2], (String) row[3]);
+    }
+
+    /** The first answer for this key if one was recorded; a look only, nothing is claimed. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<Replay> answered(String scope, String key, String fingerprint) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select fingerprint, status, body, location from idempotency_record "
+                + "where scope = ?1 and idem_key = ?2 and status is not null")
+                .setParameter(1, scope).setParameter(2, key).getResultList();
+        return rows.isEmpty() ? Optional.empty() : Optional.of(replay(rows.get(0), fingerprint));
     }
 
     /** Records the answer of the call that claimed the key; committed together with its effect. */

@@ -17,6 +17,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.rollout.gate.GateResultStore;
 import dev.rollout.history.EventView;
 import dev.rollout.history.History;
 import dev.rollout.history.LegacyDeploymentState;
@@ -32,9 +33,11 @@ public class RolloutResource {
     private final RolloutService rollouts;
     private final History history;
     private final CurrentActor actor;
+    private final GateResultStore gateResults;
 
-    public RolloutResource(RolloutService rollouts, History history, CurrentActor actor) {
+    public RolloutResource(RolloutService rollouts, History history, CurrentActor actor, GateResultStore gateResults) {
         this.rollouts = rollouts;
+        this.gateResults = gateResults;
         this.history = history;
         this.actor = actor;
     }
@@ -100,6 +103,14 @@ public class RolloutResource {
     public List<EventView> history(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return history.of(rollout.id).stream().map(EventView::of).toList();
+    }
+
+    /** The latest result of each of the rollout's gates, with the time it was taken. */
+    @GET
+    @Path("{id}/gates")
+    public List<GateResultStore.LatestResult> gates(@PathParam("id") String id) {
+        Rollout rollout = rollouts.get(parseId(id));
+        return gateResults.latest(rollout.id, rollout.plan.gates);
     }
 
     /** The seed system's deployment_state.json shape, for scripts that read that file. */

@@ -16,10 +16,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.rollout.clock.RolloutClock;
 import dev.rollout.history.Action;
+import dev.rollout.gate.GateDefinition;
+import dev.rollout.gate.GateEvaluator;
+import dev.rollout.gate.GateResult;
+import dev.rollout.gate.GateResultStore;
 import dev.rollout.history.History;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.PlanService;
 import dev.rollout.plan.StepSchedule;
+import dev.rollout.plan.ViolationPolicy;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.rollout.RolloutRules.AdvanceDecision;
 import dev.rollout.rollout.RolloutRules.Command;
@@ -38,10 +43,14 @@ public class RolloutService {
     private final History history;
     private final IdempotencyStore idempotency;
     private final ObjectMapper json;
+    private final GateEvaluator gateEvaluator;
+    private final GateResultStore gateResults;
 
     public RolloutService(EntityManager em, RolloutClock clock, PlanService plans, History history,
-            IdempotencyStore idempotency, ObjectMapper json) {
+            IdempotencyStore idempotency, ObjectMapper json, GateEvaluator gateEvaluator, GateResultStore gateResults) {
         this.em = em;
+        this.gateEvaluator = gateEvaluator;
+        this.gateResults = gateResults;
         this.clock = clock;
         this.plans = plans;
         this.history = history;
@@ -140,13 +149,30 @@ public class RolloutService {
     // ---- advance ----------------------------------------------------------------------------------
 
     /**
-     * Moves the rollout one step if the time rule allows it. A refusal changes nothing, is recorded in
-     * the history in a transaction of its own, and is thrown to the caller.
+     * Moves the rollout one step if the time rule allows it and every gate passes. A refusal changes
+     * nothing, is recorded in the history in a transaction of its own, and is thrown to the caller.
+     * Gates are evaluated between a first look and the locked change, so no lock is held while
+     * monitoring answers; the locked change only goes ahead if the rollout is still as first seen.
      */
     public Outcome advance(UUID id, String actor, String idempotencyKey) {
         IdempotencyStore.validate(idempotencyKey);
         String scope = "advance:" + id;
         try {
+            FirstLook seen = QuarkusTransaction.requiringNew().call(() -> {
+                if (idempotencyKey != null) {
+                    Optional<IdempotencyStore.Replay> replay = idempotency.answered(scope, idempotencyKey, scope);
+                    if (replay.isPresent()) {
+                        return new FirstLook(0, List.of(), replay.get());
+                    }
+                }
+                Rollout rollout = get(id);
+                refuseUnlessAdvancing(rollout, decide(rollout, clock.now()), actor);
+                return new FirstLook(rollout.rowVersion, rollout.plan.gates, null);
+            });
+            if (seen.replay() != null) {
+                return new Outcome(null, seen.replay());
+            }
+            List<GateResult> results = evaluateGates(id, seen.gates());
             return QuarkusTransaction.requiringNew().call(() -> {
                 if (idempotencyKey != null) {
                     Optional<IdempotencyStore.Replay> replay = idempotency.claim(scope, idempotencyKey, scope);
@@ -154,26 +180,20 @@ public class RolloutService {
                         return new Outcome(null, replay.get());
                     }
                 }
-                long versionSeen = currentVersion(id);
                 Rollout rollout = lock(id);
-                if (rollout.rowVersion != versionSeen) {
-                    // Another change committed while this call waited for the lock: this call was made
-                    // against a state that no longer exists, so it must not move the rollout again.
+                if (rollout.rowVersion != seen.rowVersion()) {
+                    // Another change committed since this call looked: it was made against a state that
+                    // no longer exists, so it must not move the rollout again.
                     throw new AdvanceRefused(rollout, actor, new ApiProblem(409, "concurrent-change", "Rollout changed",
-                            "the rollout changed while this request waited; read it and ask again"));
+                            "the rollout changed while this request was being evaluated; read it and ask again"));
+                }
+                if (!GateResult.allPassed(results)) {
+                    throw new AdvanceRefused(rollout, actor, gatesFailing(results));
                 }
                 Instant now = clock.now();
                 AdvanceDecision decision = decide(rollout, now);
-                if (decision instanceof RolloutRules.TooEarly tooEarly) {
-                    throw new AdvanceRefused(rollout, actor, tooEarly(rollout, tooEarly));
-                }
-                if (decision instanceof RolloutRules.NotProgressing np) {
-                    throw new AdvanceRefused(rollout, actor, ApiProblem.conflict("not-progressing",
-                            "Rollout is not progressing",
-                            "the rollout is " + np.state() + "; only a PROGRESSING rollout can advance")
-                            .with("state", np.state()));
-                }
-                apply(rollout, decision, now, actor, Map.of());
+                refuseUnlessAdvancing(rollout, decision, actor);
+                apply(rollout, decision, now, actor, results.isEmpty() ? Map.of() : Map.of("gates", summary(results)));
                 RolloutView view = RolloutView.of(rollout);
                 if (idempotencyKey != null) {
                     idempotency.complete(scope, idempotencyKey, 200, toJson(view), null);
@@ -184,6 +204,80 @@ public class RolloutService {
             recordRefusal(refused);
             throw refused.problem();
         }
+    }
+
+    private record FirstLook(long rowVersion, List<GateDefinition> gates, IdempotencyStore.Replay replay) {
+    }
+
+    private void refuseUnlessAdvancing(Rollout rollout, AdvanceDecision decision, String actor) {
+        if (decision instanceof RolloutRules.TooEarly tooEarly) {
+            throw new AdvanceRefused(rollout, actor, tooEarly(rollout, tooEarly));
+        }
+        if (decision instanceof RolloutRules.NotProgressing np) {
+            throw new AdvanceRefused(rollout, actor, ApiProblem.conflict("not-progressing",
+                    "Rollout is not progressing",
+                    "the rollout is " + np.state() + "; only a PROGRESSING rollout can advance")
+                    .with("state", np.state()));
+        }
+    }
+
+    /** Evaluates the gates now (never from a cache) and keeps the results for GET /gates. */
+    List<GateResult> evaluateGates(UUID id, List<GateDefinition> gates) {
+        if (gates == null || gates.isEmpty()) {
+            return List.of();
+        }
+        List<GateResult> results = gateEvaluator.evaluate(gates);
+        gateResults.record(id, results);
+        return results;
+    }
+
+    private static ApiProblem gatesFailing(List<GateResult> results) {
+        List<String> failing = results.stream().filter(r -> !r.passed()).map(GateResult::name).toList();
+        return ApiProblem.conflict("gates-failing", "Gates failing",
+                "gates not passing: " + String.join(", ", failing) + "; nothing was changed")
+                .with("gates", results.stream().map(RolloutService::describe).toList());
+    }
+
+    static Map<String, Object> describe(GateResult result) {
+        Map<String, Object> gate = new LinkedHashMap<>();
+        gate.put("name", result.name());
+        gate.put("kind", result.kind().jsonName());
+        gate.put("status", result.status().name());
+        gate.put("detail", result.detail());
+        gate.put("evaluatedAt", result.evaluatedAt().toString());
+        return gate;
+    }
+
+    private static List<Map<String, Object>> summary(List<GateResult> results) {
+        return results.stream().map(RolloutService::describe).toList();
+    }
+
+    /**
+     * Applies the plan's violation policy under the caller's lock: PAUSE keeps the percentage,
+     * ROLLBACK returns to 0 %. Either way the clean dwell window is over; a resume starts a new one.
+     */
+    void violate(Rollout rollout, List<GateResult> results, Instant now, String actor, Map<String, Object> details) {
+        double from = rollout.currentPercentage;
+        ViolationPolicy policy = rollout.plan.onViolation;
+        List<String> failing = results.stream().filter(r -> !r.passed()).map(r -> r.name() + " " + r.status()).toList();
+        String reason = "gate violation: " + String.join(", ", failing);
+        Map<String, Object> all = new LinkedHashMap<>(details);
+        all.put("policy", policy.name());
+        all.put("gates", summary(results));
+        boolean rollback = policy == ViolationPolicy.ROLLBACK;
+        history.append(rollout.id, now, Action.GATE_VIOLATION, from, rollback ? 0.0 : from, actor, reason, all);
+        if (rollback) {
+            rollout.state = RolloutState.ROLLED_BACK;
+            rollout.stepIndex = -1;
+            rollout.currentPercentage = 0;
+            rollout.stepEnteredAt = now;
+            rollout.finishedAt = now;
+            history.append(rollout.id, now, Action.ROLLED_BACK, from, 0.0, actor, reason, Map.of("policy", policy.name()));
+        } else {
+            rollout.state = RolloutState.PAUSED;
+            history.append(rollout.id, now, Action.PAUSED, from, from, actor, reason, Map.of("policy", policy.name()));
+        }
+        rollout.updatedAt = now;
     }
 
     static AdvanceDecision decide(Rollout rollout, Instant now) {
@@ -334,15 +428,6 @@ public class RolloutService {
     }
 
     // ---- locking ----------------------------------------------------------------------------------
-
-    private long currentVersion(UUID id) {
-        List<?> versions = em.createNativeQuery("select row_version from rollout where id = ?1")
-                .setParameter(1, id).getResultList();
-        if (versions.isEmpty()) {
-            throw ApiProblem.notFound("rollout", id.toString());
-        }
-        return ((Number) versions.get(0)).longValue();
-    }
 
     /** Takes the rollout's row lock for the rest of the transaction, waiting for any holder. */
     Rollout lock(UUID id) {

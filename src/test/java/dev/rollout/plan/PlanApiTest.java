@@ -96,12 +96,26 @@ class PlanApiTest {
     }
 
     @Test
-    void aPlanWithGatesIsRefusedUntilGatesAreSupported() {
-        Map<String, Object> body = new HashMap<>(plan(unique("gated"), "MANUAL", "PAUSE", seedSteps("PT1H")));
+    void aPlanKeepsItsGatesAndRefusesBadOnes() {
+        String name = unique("gated");
+        Map<String, Object> body = new HashMap<>(plan(name, "MANUAL", "PAUSE", seedSteps("PT1H")));
         body.put("gates", List.of(Map.of("name", "orchestrator-up", "kind", "target-up",
-                "query", "up{job=\"genesis-orchestrator\"}")));
-        given().contentType(ContentType.JSON).body(body).post("/api/v1/plans")
-                .then().statusCode(400).body("errors", hasItem(containsString("not supported yet")));
+                "query", "up{job=\"genesis-orchestrator\"}"),
+                Map.of("name", "no-alerts", "kind", "no-firing-alerts", "matchers", List.of("severity=~\"warning|critical\""))));
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/plans").then().statusCode(201)
+                .body("gates[0].kind", equalTo("target-up")).body("gates[1].matchers[0]", equalTo("severity=~\"warning|critical\""));
+        given().get("/api/v1/plans/" + name).then().body("gates[0].query", equalTo("up{job=\"genesis-orchestrator\"}"));
+
+        body.put("gates", List.of(Map.of("name", "a", "kind", "query-threshold", "query", "rate(x[5m])", "condition", "<< 1"),
+                Map.of("name", "a", "kind", "no-firing-alerts", "matchers", List.of("severity=~\"(\""))));
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/plans").then().statusCode(400)
+                .body("type", equalTo("/problems/invalid-plan"))
+                .body("errors", hasItem(startsWith("gates[0].condition")))
+                .body("errors", hasItem(startsWith("gates[1].name")))
+                .body("errors", hasItem(startsWith("gates[1].matchers[0]")));
+        body.put("gates", List.of(Map.of("name", "a", "kind", "cpu-ok", "query", "x")));
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/plans").then().statusCode(400)
+                .body("detail", containsString("gates[0].kind")).body("detail", containsString("target-up"));
     }
 
     @Test

@@ -34,7 +34,7 @@ class AutomaticModeTest {
     TestClock clock;
 
     @Inject
-    AutomaticAdvancer advancer;
+    RolloutSupervisor advancer;
 
     @AfterEach
     void resetClock() {

@@ -20,6 +20,8 @@ public final class TestDatabase {
     }
 
     private static EmbeddedPostgres embedded;
+    /** The maintenance database of the server the last fresh database was made on. */
+    private static Location server;
 
     private TestDatabase() {}
 
@@ -43,14 +45,27 @@ public final class TestDatabase {
             user = "postgres";
             password = "";
         }
-        String admin = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create test database " + name + " at " + admin, e);
-        }
+        server = new Location("jdbc:postgresql://" + host + ":" + port + "/postgres", user, password);
+        execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name);
         return new Location("jdbc:postgresql://" + host + ":" + port + "/" + name, user, password);
+    }
+
+    /** Drops a database made by {@link #fresh}. */
+    public static synchronized void drop(String name) {
+        if (server != null) {
+            execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+
+    private static void execute(String... statements) {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+                Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database setup failed at " + server.jdbcUrl() + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean reachable(String host, int port) {

@@ -1,0 +1,64 @@
+package dev.rollout.gate;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+/** The latest result of each gate of each rollout (table gate_result), for GET /rollouts/{id}/gates. */
+@ApplicationScoped
+public class GateResultStore {
+
+    /** One stored result; {@code status} and the rest are null for a gate not evaluated yet. */
+    public record LatestResult(String name, String kind, GateStatus status, String detail, Instant evaluatedAt) {
+    }
+
+    private final EntityManager em;
+
+    public GateResultStore(EntityManager em) {
+        this.em = em;
+    }
+
+    @Transactional
+    public void record(UUID rolloutId, List<GateResult> results) {
+        for (GateResult result : results) {
+            em.createNativeQuery("""
+                    insert into gate_result (rollout_id, gate_name, kind, status, detail, evaluated_at)
+                    values (?1, ?2, ?3, ?4, ?5, ?6)
+                    on conflict (rollout_id, gate_name) do update set kind = excluded.kind,
+                        status = excluded.status, detail = excluded.detail, evaluated_at = excluded.evaluated_at
+                    where gate_result.evaluated_at <= excluded.evaluated_at""")
+                    .setParameter(1, rolloutId).setParameter(2, result.name()).setParameter(3, result.kind().jsonName())
+                    .setParameter(4, result.status().name()).setParameter(5, result.detail())
+                    .setParameter(6, Timestamp.from(result.evaluatedAt()))
+                    .executeUpdate();
+        }
+    }
+
+    /** The latest result of every gate of the plan, in the plan's order. */
+    public List<LatestResult> latest(UUID rolloutId, List<GateDefinition> gates) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                "select gate_name, status, detail, evaluated_at from gate_result where rollout_id = ?1")
+                .setParameter(1, rolloutId).getResultList();
+        return gates.stream().map(gate -> rows.stream().filter(row -> gate.name().equals(row[0])).findFirst()
+                .map(row -> new LatestResult(gate.name(), gate.kind().jsonName(), GateStatus.valueOf((String) row[1]),
+                        (String) row[2], toInstant(row[3])))
+                .orElse(new LatestResult(gate.name(), gate.kind().jsonName(), null, "not evaluated yet", null)))
+                .toList();
+    }
+
+    private static Instant toInstant(Object value) {
+        if (value instanceof Instant instant) {
+            return instant;
+        }
+        if (value instanceof java.time.OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        return ((Timestamp) value).toInstant();
+    }
+}

@@ -63,7 +63,13 @@ public class RolloutSupervisor {
     }
 
     public TickReport runOnce() {
-        List<Watched> watched = QuarkusTransaction.requiringNew().call(this::progressing);
+        List<Watched> watched;
+        try {
+            watched = QuarkusTransaction.requiringNew().call(this::progressing);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot list active rollouts, retrying next tick: %s", e.toString());
+            return new TickReport(0, 0, 0);
+        }
         GateEvaluator.Batch batch = gates.newBatch();
         int violations = 0;
         int advanced = 0;

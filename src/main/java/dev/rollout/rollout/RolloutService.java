@@ -267,11 +267,7 @@ public class RolloutService {
         boolean rollback = policy == ViolationPolicy.ROLLBACK;
         history.append(rollout.id, now, Action.GATE_VIOLATION, from, rollback ? 0.0 : from, actor, reason, all);
         if (rollback) {
-            rollout.state = RolloutState.ROLLED_BACK;
-            rollout.stepIndex = -1;
-            rollout.currentPercentage = 0;
-            rollout.stepEnteredAt = now;
-            rollout.finishedAt = now;
+            rollBack(rollout, now);
             history.append(rollout.id, now, Action.ROLLED_BACK, from, 0.0, actor, reason, Map.of("policy", policy.name()));
         } else {
             rollout.state = RolloutState.PAUSED;
@@ -409,11 +405,7 @@ public class RolloutService {
                             Map.of("earliestAdvanceAt", rollout.earliestAdvanceAt.toString()));
                 }
                 case ROLLBACK -> {
-                    rollout.state = RolloutState.ROLLED_BACK;
-                    rollout.stepIndex = -1;
-                    rollout.currentPercentage = 0;
-                    rollout.stepEnteredAt = now;
-                    rollout.finishedAt = now;
+                    rollBack(rollout, now);
                     history.append(id, now, Action.ROLLED_BACK, from, 0.0, actor, reason, Map.of());
                 }
                 case ABORT -> {
@@ -425,6 +417,15 @@ public class RolloutService {
             rollout.updatedAt = now;
             return RolloutView.of(rollout);
         });
+    }
+
+    /** Back to 0 %: the rollout is over and its target free for a new one. */
+    private static void rollBack(Rollout rollout, Instant now) {
+        rollout.state = RolloutState.ROLLED_BACK;
+        rollout.stepIndex = -1;
+        rollout.currentPercentage = 0;
+        rollout.stepEnteredAt = now;
+        rollout.finishedAt = now;
     }
 
     // ---- locking ----------------------------------------------------------------------------------

@@ -22,11 +22,16 @@ public final class TestDatabase {
     private static EmbeddedPostgres embedded;
     /** The maintenance database of the server the last fresh database was made on. */
     private static Location server;
+    private static final java.util.List<String> CREATED = new java.util.ArrayList<>();
 
     private TestDatabase() {}
 
-    /** Drops and recreates {@code name}, so every run starts from an empty schema. */
-    public static synchronized Location fresh(String name) {
+    /**
+     * Creates an empty database named {@code name} plus this JVM's pid, so that test runs of several
+     * checkouts on one server never collide; it is dropped when the JVM exits.
+     */
+    public static synchronized Location fresh(String baseName) {
+        String name = baseName + "_" + ProcessHandle.current().pid();
         String host = env("TEST_PG_HOST", "127.0.0.1");
         int port = Integer.parseInt(env("TEST_PG_PORT", "5432"));
         String user = env("TEST_PG_USER", "postgres");
@@ -47,13 +52,20 @@ public final class TestDatabase {
         }
         server = new Location("jdbc:postgresql://" + host + ":" + port + "/postgres", user, password);
         execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name);
+        if (CREATED.isEmpty()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::dropAll, "drop-test-databases"));
+        }
+        CREATED.add(name);
         return new Location("jdbc:postgresql://" + host + ":" + port + "/" + name, user, password);
     }
 
-    /** Drops a database made by {@link #fresh}. */
-    public static synchronized void drop(String name) {
-        if (server != null) {
-            execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    private static synchronized void dropAll() {
+        for (String name : CREATED) {
+            try {
+                execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            } catch (RuntimeException e) {
+                // best effort while the JVM exits; a leftover has a pid in its name and collides with nothing
+            }
         }
     }
 

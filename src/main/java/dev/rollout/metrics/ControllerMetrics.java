@@ -13,6 +13,7 @@ import dev.rollout.history.Action;
 import dev.rollout.outbox.Outbox;
 import dev.rollout.outbox.OutboxDeliverer;
 import dev.rollout.outbox.RolloutEvent;
+import dev.rollout.plan.ViolationPolicy;
 import dev.rollout.webhook.StepWebhooks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -45,6 +46,9 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
     }
 
     void registerAtStart(@Observes StartupEvent start) {
+        for (ViolationPolicy policy : ViolationPolicy.values()) {
+            violations(policy.name());
+        }
         for (String channel : CHANNELS) {
             // Registered up front so that a failure rate is computable before the first failure.
             failures(channel);
@@ -72,9 +76,7 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
                     .description("Advance requests refused, by reason (too-early, gates-failing, not-progressing, ...)")
                     .tags("reason", event.reason() == null ? "unknown" : event.reason(), "plan", event.plan())
                     .register(registry).increment();
-            case GATE_VIOLATION -> Counter.builder("rollout.violations")
-                    .description("Gate violations, by the policy applied (PAUSE or ROLLBACK)")
-                    .tags("policy", policy(event), "plan", event.plan()).register(registry).increment();
+            case GATE_VIOLATION -> violations(policy(event)).increment();
             default -> {
             }
         }
@@ -82,6 +84,12 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
         gauges.update(new RolloutGauges.Snapshot(event.rolloutId(), event.plan(), event.target(),
                 event.mode().name(), r.state(), r.currentPercentage(), r.dwellStartedAt(), r.earliestAdvanceAt(),
                 event.action() == Action.ADVANCE_REFUSED ? null : event.at()));
+    }
+
+    private Counter violations(String policy) {
+        return Counter.builder("rollout.violations")
+                .description("Gate violations, by the policy applied (PAUSE or ROLLBACK)")
+                .tag("policy", policy).register(registry);
     }
 
     private static String policy(RolloutEvent event) {

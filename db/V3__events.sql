@@ -34,10 +34,9 @@ CREATE TABLE event_outbox (
 CREATE INDEX event_outbox_pending ON event_outbox (rollout_id, channel, id) WHERE state = 'PENDING';
 CREATE INDEX event_outbox_due ON event_outbox (next_attempt_at) WHERE state = 'PENDING';
 
--- Grafana annotations straight from the history, for a PostgreSQL data source annotation query:
---   SELECT "time", "timeEnd", text, tags FROM rollout_annotation
---   WHERE $__unixEpochFilter("time" / 1000) ORDER BY "time"
--- time/timeEnd are epoch milliseconds; tags is a text[] (Grafana also accepts a comma-separated string).
+-- Grafana annotations straight from the history, for an annotation query of Grafana's PostgreSQL data
+-- source (docs/events.md has the query to paste). "time" and "timeEnd" are epoch milliseconds; tags is a
+-- comma-separated string, the form Grafana reads annotation tags in.
 CREATE VIEW rollout_annotation AS
 SELECT e.seq,
        e.rollout_id,
@@ -50,21 +49,20 @@ SELECT e.seq,
        CASE e.action
            WHEN 'started' THEN 'rollout started at 0 %'
            WHEN 'step' THEN 'stepped from ' || coalesce(e.from_percentage, 0) || ' % to ' || e.to_percentage || ' %'
-           WHEN 'advance_refused' THEN 'advance refused (' || coalesce(e.reason, 'refused') || ') at '
-                                       || e.from_percentage || ' %'
+           WHEN 'advance_refused' THEN 'advance refused at ' || e.from_percentage || ' %: ' || coalesce(e.reason, 'refused')
            WHEN 'gate_violation' THEN 'gate violation at ' || e.from_percentage || ' %'
            WHEN 'paused' THEN 'paused at ' || e.from_percentage || ' %'
-           WHEN 'resumed' THEN 'resumed at ' || e.from_percentage || ' % (fresh dwell)'
+           WHEN 'resumed' THEN 'resumed at ' || e.from_percentage || ' %; a fresh dwell starts'
            WHEN 'rolled_back' THEN 'rolled back from ' || e.from_percentage || ' % to 0 %'
            WHEN 'aborted' THEN 'aborted at ' || e.from_percentage || ' %'
            WHEN 'completed' THEN 'completed at ' || e.to_percentage || ' %'
            ELSE e.action
        END
        || ' by ' || e.actor
-       || CASE WHEN e.reason IS NOT NULL AND e.action <> 'advance_refused' THEN ' (reason: ' || e.reason || ')' ELSE '' END
+       || CASE WHEN e.reason IS NOT NULL AND e.action <> 'advance_refused' THEN '. Reason: ' || e.reason ELSE '' END
                                                             AS text,
-       ARRAY['rollout', 'plan:' || p.name, 'target:' || r.target, 'action:' || e.action,
-             'rollout:' || e.rollout_id::text]              AS tags
+       concat_ws(',', 'rollout', 'plan:' || p.name, 'target:' || r.target, 'action:' || e.action,
+                 'rollout:' || e.rollout_id::text)          AS tags
 FROM deployment_state e
 JOIN rollout r ON r.id = e.rollout_id
 JOIN plan p ON p.id = r.plan_id;

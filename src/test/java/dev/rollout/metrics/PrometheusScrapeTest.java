@@ -123,6 +123,15 @@ class PrometheusScrapeTest {
         assertEquals("rollout-controller", groups.get(0).path("name").asText());
         assertEquals("ok", groups.get(0).path("rules").get(0).path("health").asText());
 
+        // Every query of the shipped dashboard is valid PromQL; the gauge panels already show data
+        // (rates need a few minutes of samples).
+        for (String expr : dev.rollout.grafana.GrafanaAssetsTest.promqlExpressions()) {
+            JsonNode result = query(expr);
+            if (!expr.contains("rate(") && !expr.contains("increase(")) {
+                assertFalse(result.isEmpty(), "dashboard query has data: " + expr);
+            }
+        }
+
         // A finished rollout leaves the gauges: gone from /q/metrics, and stale in Prometheus.
         Api.command(id, "abort", "done watching").then().statusCode(200);
         assertFalse(given().get("/q/metrics").asString().contains(id), "no series of a finished rollout");

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 
 /**
@@ -14,6 +15,12 @@ import jakarta.transaction.Transactional;
  */
 @ApplicationScoped
 public class History {
+
+    private final Event<EventAppended> appended;
+
+    public History(Event<EventAppended> appended) {
+        this.appended = appended;
+    }
 
     @Transactional(Transactional.TxType.MANDATORY)
     public DeploymentEvent append(UUID rolloutId, Instant at, Action action, Double from, Double to, String actor,
@@ -28,6 +35,7 @@ public class History {
         event.reason = reason;
         event.details = details == null ? Map.of() : details;
         event.persist();
+        appended.fire(new EventAppended(event)); // observers write in this same transaction
         return event;
     }
 

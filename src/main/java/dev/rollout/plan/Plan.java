@@ -59,6 +59,10 @@ public class Plan extends PanacheEntityBase {
     @Column(name = "created_by")
     public String createdBy;
 
+    /** Optional step webhook; null when the plan has none. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public PlanWebhook webhook;
+
     public StepSchedule schedule() {
         return new StepSchedule(steps.stream().map(PlanStep::percentage).toList(),
                 steps.stream().map(s -> Durations.of(s.minDwell())).toList(),

@@ -16,7 +16,14 @@ public record PlanRequest(
         String minTotalDuration,
         String finalBake,
         List<StepRequest> steps,
-        List<GateDefinition> gates) {
+        List<GateDefinition> gates,
+        PlanWebhook webhook) {
+
+    /** A plan without a step webhook. */
+    public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
+            String finalBake, List<StepRequest> steps, List<GateDefinition> gates) {
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, null);
+    }
 
     public record StepRequest(Double percentage, String minDwell) {
     }

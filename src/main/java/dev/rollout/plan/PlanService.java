@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import dev.rollout.clock.RolloutClock;
 import dev.rollout.gate.GateEvaluator;
 import dev.rollout.problem.ApiProblem;
@@ -27,7 +29,8 @@ public class PlanService {
     /** Stores a new version of the named plan: the next one, or exactly the one the caller asked for. */
     @Transactional
     public Plan create(PlanRequest request, String actor) {
-        List<String> problems = PlanValidator.validate(request, gates.sourceNames());
+        List<String> problems = PlanValidator.validate(request, gates.sourceNames(),
+                PlanService::webhookSecretConfigured);
         if (!problems.isEmpty()) {
             throw ApiProblem.badRequest("invalid-plan", String.join("; ", problems)).with("errors", problems);
         }
@@ -59,8 +62,15 @@ public class PlanService {
         plan.gates = request.gates() == null ? List.of() : List.copyOf(request.gates());
         plan.createdAt = clock.now();
         plan.createdBy = actor;
+        plan.webhook = request.webhook();
         plan.persist();
         return plan;
+    }
+
+    /** A webhook's secretRef must name a secret configured as {@code rollout.webhook.secrets.<ref>}. */
+    static boolean webhookSecretConfigured(String ref) {
+        return ConfigProvider.getConfig().getOptionalValue("rollout.webhook.secrets." + ref, String.class)
+                .filter(secret -> !secret.isBlank()).isPresent();
     }
 
     public Optional<Plan> latest(String name) {

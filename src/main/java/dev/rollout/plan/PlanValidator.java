@@ -1,11 +1,13 @@
 package dev.rollout.plan;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.rollout.gate.GateDefinitionValidator;
@@ -18,8 +20,20 @@ public final class PlanValidator {
 
     private PlanValidator() {}
 
-    /** @param knownSources names of the configured named monitoring sources a gate may use */
+    /** A webhook secretRef: a plain name, so it maps to exactly one {@code rollout.webhook.secrets.<ref>} key. */
+    public static final Pattern SECRET_REF = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
+    /** Validates everything but whether a webhook's secret is configured. */
     public static List<String> validate(PlanRequest plan, Set<String> knownSources) {
+        return validate(plan, knownSources, ref -> true);
+    }
+
+    /**
+     * @param knownSources            names of the configured named monitoring sources a gate may use
+     * @param webhookSecretConfigured whether a webhook secretRef names a configured secret
+     */
+    public static List<String> validate(PlanRequest plan, Set<String> knownSources,
+            Predicate<String> webhookSecretConfigured) {
         List<String> problems = new ArrayList<>();
         if (plan == null) {
             problems.add("body: a plan is required");
@@ -99,7 +113,44 @@ public final class PlanValidator {
             }
         }
         problems.addAll(GateDefinitionValidator.validate(plan.gates(), knownSources));
+        if (plan.webhook() != null) {
+            checkWebhook(plan.webhook(), webhookSecretConfigured, problems);
+        }
         return problems;
+    }
+
+    private static void checkWebhook(PlanWebhook webhook, Predicate<String> secretConfigured, List<String> problems) {
+        String url = webhook.url();
+        if (url == null || url.isBlank()) {
+            problems.add("webhook.url: is required (an absolute http or https URL)");
+        } else {
+            URI uri = null;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            if (uri == null || uri.getScheme() == null || uri.getHost() == null
+                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+                    || uri.getUserInfo() != null || url.length() > 2000) {
+                problems.add("webhook.url: must be an absolute http or https URL without credentials, got '"
+                        + clip(url) + "'");
+            }
+        }
+        String ref = webhook.secretRef();
+        if (ref == null || ref.isBlank()) {
+            problems.add("webhook.secretRef: is required, the name of a secret configured as "
+                    + "rollout.webhook.secrets.<name>");
+        } else if (!SECRET_REF.matcher(ref).matches()) {
+            problems.add("webhook.secretRef: must be 1-64 letters, digits, '_' or '-', got '" + clip(ref) + "'");
+        } else if (!secretConfigured.test(ref)) {
+            problems.add("webhook.secretRef: no secret named '" + ref + "' is configured "
+                    + "(set rollout.webhook.secrets." + ref + " or ROLLOUT_WEBHOOK_SECRETS_" + envName(ref) + ")");
+        }
+    }
+
+    private static String envName(String ref) {
+        return ref.toUpperCase().replace('-', '_');
     }
 
     private static Optional<Duration> dwell(String field, String text, boolean required, List<String> problems) {

@@ -16,10 +16,11 @@ public record PlanView(
         List<PlanStep> steps,
         List<GateDefinition> gates,
         Instant createdAt,
-        String createdBy) {
+        String createdBy,
+        PlanWebhook webhook) {
 
     public static PlanView of(Plan plan) {
         return new PlanView(plan.name, plan.version, plan.mode, plan.onViolation, plan.minTotalDuration,
-                plan.finalBake, plan.steps, plan.gates, plan.createdAt, plan.createdBy);
+                plan.finalBake, plan.steps, plan.gates, plan.createdAt, plan.createdBy, plan.webhook);
     }
 }

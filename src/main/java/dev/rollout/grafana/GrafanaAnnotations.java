@@ -1,0 +1,98 @@
+package dev.rollout.grafana;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.rollout.outbox.DeliveryChannel;
+import dev.rollout.outbox.OutboxRow;
+import dev.rollout.outbox.RolloutEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Every history event becomes one Grafana annotation. The annotation carries the tags
+ * {@code rollout:<id>} and {@code event:<seq>}, which together name the event uniquely: before sending a
+ * row again after an attempt whose outcome is unknown, the channel looks for an annotation with both tags
+ * and, if Grafana already has it, records that one instead of creating a second.
+ */
+@ApplicationScoped
+public class GrafanaAnnotations implements DeliveryChannel {
+
+    public static final String CHANNEL = "grafana";
+    private static final Logger LOG = Logger.getLogger(GrafanaAnnotations.class);
+
+    private final GrafanaConfig config;
+    private final GrafanaClient client;
+    private final ObjectMapper json;
+
+    public GrafanaAnnotations(GrafanaConfig config, GrafanaClient client, ObjectMapper json) {
+        this.config = config;
+        this.client = client;
+        this.json = json;
+    }
+
+    void announce(@jakarta.enterprise.event.Observes StartupEvent startup) {
+        boolean url = config.url().filter(u -> !u.isBlank()).isPresent();
+        boolean token = config.token().filter(t -> !t.isBlank()).isPresent();
+        if (url && token) {
+            LOG.infof("Grafana annotations on: %s", config.url().get());
+        } else if (url || token) {
+            LOG.warnf("Grafana annotations off: rollout.grafana.url and rollout.grafana.token must both be set "
+                    + "(url %s, token %s)", url ? "set" : "missing", token ? "set" : "missing");
+        } else {
+            LOG.info("Grafana annotations off (rollout.grafana.url not set); events stay readable through the "
+                    + "rollout_annotation view");
+        }
+    }
+
+    @Override
+    public String name() {
+        return CHANNEL;
+    }
+
+    @Override
+    public Optional<ObjectNode> payloadFor(RolloutEvent event) {
+        if (!config.enabled()) {
+            return Optional.empty(); // off: nothing is queued, so nothing can queue forever
+        }
+        ObjectNode annotation = json.createObjectNode();
+        config.dashboardUid().filter(s -> !s.isBlank()).ifPresent(uid -> annotation.put("dashboardUID", uid));
+        config.panelId().ifPresent(panel -> annotation.put("panelId", panel));
+        annotation.put("time", event.at().toEpochMilli());
+        ArrayNode tags = annotation.putArray("tags");
+        tags(event).forEach(tags::add);
+        annotation.put("text", AnnotationText.of(event));
+        return Optional.of(annotation);
+    }
+
+    /** rollout, plan:, target:, action:, version:, and the two tags that identify the event. */
+    public static List<String> tags(RolloutEvent e) {
+        return List.of("rollout", "plan:" + e.plan(), "target:" + e.target(), "action:" + e.action().wireName(),
+                "version:" + e.version(), "rollout:" + e.rolloutId(), "event:" + e.seq());
+    }
+
+    @Override
+    public Result deliver(OutboxRow row) {
+        ObjectNode annotation = row.payload();
+        List<String> identity = List.of("rollout:" + row.rolloutId(), "event:" + row.eventSeq());
+        try {
+            if (row.previousAttempts() > 0) {
+                // An earlier attempt may have created it and died before recording so: look first.
+                Optional<String> existing = client.find(identity, annotation.path("time").asLong());
+                if (existing.isPresent()) {
+                    return new Delivered(existing.get(), true);
+                }
+            }
+            return new Delivered(client.create(annotation), false);
+        } catch (GrafanaException e) {
+            return new Failed(e.getMessage());
+        }
+    }
+}

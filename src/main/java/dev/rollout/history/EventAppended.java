@@ -1,0 +1,9 @@
+package dev.rollout.history;
+
+/**
+ * Fired synchronously by {@link History#append} inside the transaction that appends the event, so that
+ * observers (the outbox of events going out) write in that same transaction: the event and everything
+ * derived from it commit or roll back together.
+ */
+public record EventAppended(DeploymentEvent event) {
+}

@@ -1,0 +1,173 @@
+package dev.rollout.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+
+import dev.rollout.rollout.RolloutState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * One set of gauges per active (PROGRESSING or PAUSED) rollout, labelled rollout_id, plan, target and
+ * mode. A rollout's gauges are removed as soon as it finishes, so the number of series stays bounded by
+ * the number of active rollouts (at most one per target). Kept current from committed events on this
+ * instance and reconciled with the database on a schedule, so every instance reports every rollout,
+ * whichever instance moved it.
+ */
+@ApplicationScoped
+public class RolloutGauges {
+
+    /** A finished rollout is not re-added by a reconciliation that read the database before it finished. */
+    private static final Duration TOMBSTONE = Duration.ofMinutes(10);
+
+    private final MeterRegistry registry;
+    private final EntityManager em;
+    private final Map<UUID, Tracked> tracked = new HashMap<>();
+    private final Map<UUID, Instant> finished = new HashMap<>();
+
+    public RolloutGauges(MeterRegistry registry, EntityManager em) {
+        this.registry = registry;
+        this.em = em;
+    }
+
+    /** What the gauges of one rollout show; a null lastChangeAt keeps the one already shown. */
+    public record Snapshot(UUID id, String plan, String target, String mode, RolloutState state,
+            double percentage, Instant dwellStartedAt, Instant earliestAdvanceAt, Instant lastChangeAt) {
+    }
+
+    private static final class Tracked {
+        volatile Snapshot snapshot;
+        final List<Meter> meters = new ArrayList<>();
+
+        Tracked(Snapshot snapshot) {
+            this.snapshot = snapshot;
+        }
+    }
+
+    /** Shows a rollout's new state, or removes its gauges when it is no longer active. */
+    public synchronized void update(Snapshot snapshot) {
+        if (!snapshot.state().isActive()) {
+            finished.put(snapshot.id(), Instant.now());
+            remove(snapshot.id());
+            return;
+        }
+        Tracked current = tracked.get(snapshot.id());
+        if (snapshot.lastChangeAt() == null) {
+            Instant kept = current != null ? current.snapshot.lastChangeAt() : snapshot.dwellStartedAt();
+            snapshot = new Snapshot(snapshot.id(), snapshot.plan(), snapshot.target(), snapshot.mode(),
+                    snapshot.state(), snapshot.percentage(), snapshot.dwellStartedAt(), snapshot.earliestAdvanceAt(),
+                    kept);
+        }
+        if (current == null) {
+            register(snapshot);
+        } else {
+            current.snapshot = snapshot;
+        }
+    }
+
+    /** Makes the gauges match the database's active rollouts. */
+    public void reconcile() {
+        List<Snapshot> active = QuarkusTransaction.requiringNew().call(this::readActive);
+        synchronized (this) {
+            Instant now = Instant.now();
+            finished.values().removeIf(at -> at.plus(TOMBSTONE).isBefore(now));
+            Set<UUID> seen = new HashSet<>();
+            for (Snapshot s : active) {
+                if (finished.containsKey(s.id())) {
+                    continue;
+                }
+                seen.add(s.id());
+                Tracked current = tracked.get(s.id());
+                if (current == null) {
+                    register(s);
+                } else if (!s.lastChangeAt().isBefore(current.snapshot.lastChangeAt())) {
+                    current.snapshot = s;
+                }
+            }
+            for (UUID id : new ArrayList<>(tracked.keySet())) {
+                if (!seen.contains(id)) {
+                    remove(id);
+                }
+            }
+        }
+    }
+
+    public synchronized int activeCount() {
+        return tracked.size();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Snapshot> readActive() {
+        List<Object[]> rows = em.createNativeQuery("""
+                select r.id, p.name, r.target, p.mode, r.state, r.current_percentage, r.dwell_started_at,
+                       r.earliest_advance_at, r.updated_at
+                  from rollout r join plan p on p.id = r.plan_id
+                 where r.state in ('PROGRESSING', 'PAUSED')""").getResultList();
+        List<Snapshot> out = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            out.add(new Snapshot((UUID) r[0], (String) r[1], (String) r[2], (String) r[3],
+                    RolloutState.valueOf((String) r[4]), ((Number) r[5]).doubleValue(), instant(r[6]),
+                    instant(r[7]), instant(r[8])));
+        }
+        return out;
+    }
+
+    private static Instant instant(Object value) {
+        if (value instanceof Instant i) {
+            return i;
+        }
+        if (value instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        if (value instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        throw new IllegalArgumentException("not a timestamp: " + value);
+    }
+
+    private void register(Snapshot s) {
+        Tracked t = new Tracked(s);
+        Tags tags = Tags.of("rollout_id", s.id().toString(), "plan", s.plan(), "target", s.target(), "mode", s.mode());
+        t.meters.add(Gauge.builder("rollout.percentage", t, x -> x.snapshot.percentage())
+                .description("Percentage of traffic the new version of an active rollout gets")
+                .tags(tags).strongReference(true).register(registry));
+        t.meters.add(Gauge.builder("rollout.paused", t, x -> x.snapshot.state() == RolloutState.PAUSED ? 1 : 0)
+                .description("1 while an active rollout is PAUSED, 0 while it is PROGRESSING")
+                .tags(tags).strongReference(true).register(registry));
+        t.meters.add(Gauge.builder("rollout.dwell.started.timestamp", t, x -> seconds(x.snapshot.dwellStartedAt()))
+                .description("Start of the current step's dwell window (step entry or last resume), Unix time")
+                .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
+        t.meters.add(Gauge.builder("rollout.step.dwell", t,
+                        x -> Duration.between(x.snapshot.dwellStartedAt(), x.snapshot.earliestAdvanceAt()).toMillis() / 1000.0)
+                .description("Minimum dwell of the current step (including the final bake on the last step)")
+                .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
+        t.meters.add(Gauge.builder("rollout.last.change.timestamp", t, x -> seconds(x.snapshot.lastChangeAt()))
+                .description("Last time the rollout changed (start, step, pause, resume), Unix time")
+                .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
+        tracked.put(s.id(), t);
+    }
+
+    private void remove(UUID id) {
+        Tracked t = tracked.remove(id);
+        if (t != null) {
+            t.meters.forEach(registry::remove);
+        }
+    }
+
+    private static double seconds(Instant at) {
+        return at.toEpochMilli() / 1000.0;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.rollout.outbox;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.persistence.EntityManager;
+
+import dev.rollout.history.DeploymentEvent;
+import dev.rollout.history.EventAppended;
+import dev.rollout.rollout.Rollout;
+
+/**
+ * Turns every appended history event, inside its own transaction, into outbox rows for each channel that
+ * wants it, and announces it as a {@link RolloutEvent} (observers after commit see only committed events).
+ */
+@ApplicationScoped
+public class EventPublisher {
+
+    private final EntityManager em;
+    private final Outbox outbox;
+    private final Instance<DeliveryChannel> channels;
+    private final Event<RolloutEvent> published;
+
+    public EventPublisher(EntityManager em, Outbox outbox, Instance<DeliveryChannel> channels,
+            Event<RolloutEvent> published) {
+        this.em = em;
+        this.outbox = outbox;
+        this.channels = channels;
+        this.published = published;
+    }
+
+    void onAppended(@Observes EventAppended appended) {
+        RolloutEvent event = enrich(appended.event());
+        for (DeliveryChannel channel : channels) {
+            channel.payloadFor(event).ifPresent(payload ->
+                    outbox.enqueue(event.seq(), event.rolloutId(), channel.name(), payload));
+        }
+        published.fire(event);
+    }
+
+    private RolloutEvent enrich(DeploymentEvent e) {
+        // The rollout is managed in this transaction, so this is the state the event leaves it in.
+        Rollout r = em.find(Rollout.class, e.rolloutId);
+        return new RolloutEvent(e.seq, e.rolloutId, e.at, e.kind(), e.fromPercentage, e.toPercentage, e.actor,
+                e.reason, e.details == null ? Map.of() : e.details, r.plan.name, r.plan.version, r.plan.mode,
+                r.plan.onViolation, r.plan.webhook, r.target, r.version,
+                new RolloutEvent.Rollout(r.state, r.currentPercentage, r.stepIndex, r.dwellStartedAt,
+                        r.earliestAdvanceAt));
+    }
+}

@@ -1,0 +1,139 @@
+package dev.rollout.outbox;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The event_outbox table. Rows are written in the transaction that appends their history event; the
+ * deliverer claims, sends and settles them. All times are the database's.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    private final EntityManager em;
+    private final ObjectMapper json;
+
+    public Outbox(EntityManager em, ObjectMapper json) {
+        this.em = em;
+        this.json = json;
+    }
+
+    /** Queues one delivery of an event; part of the caller's transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void enqueue(long eventSeq, UUID rolloutId, String channel, ObjectNode payload) {
+        em.createNativeQuery("""
+                insert into event_outbox (event_seq, rollout_id, channel, payload, next_attempt_at, created_at)
+                values (?1, ?2, ?3, cast(?4 as jsonb), now(), now())""")
+                .setParameter(1, eventSeq).setParameter(2, rolloutId).setParameter(3, channel)
+                .setParameter(4, write(payload)).executeUpdate();
+    }
+
+    /**
+     * Claims up to {@code limit} due rows for {@code instance} for the length of {@code lease}. Only the
+     * oldest pending row of each rollout and channel is ever due, so a rollout's events leave in order:
+     * a row waits while an earlier one of its rollout is being sent or backing off. FOR UPDATE SKIP LOCKED
+     * lets several instances claim at once without ever claiming the same row; a row claimed by an
+     * instance that died becomes due again when its lease runs out. Commits the claim before returning,
+     * so the attempt is on record before anything is sent.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public List<OutboxRow> claim(String instance, Duration lease, int limit) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                update event_outbox o
+                   set claimed_by = ?1, claimed_until = now() + make_interval(secs => ?2), attempts = o.attempts + 1
+                 where o.id in (
+                       select c.id from event_outbox c
+                        where c.state = 'PENDING' and c.next_attempt_at <= now()
+                          and (c.claimed_until is null or c.claimed_until < now())
+                          and not exists (select 1 from event_outbox e
+                                           where e.rollout_id = c.rollout_id and e.channel = c.channel
+                                             and e.state = 'PENDING' and e.id < c.id)
+                        order by c.id
+                        limit ?3
+                        for update skip locked)
+                returning o.id, o.event_seq, o.rollout_id, o.channel, cast(o.payload as text), o.attempts""")
+                .setParameter(1, instance).setParameter(2, lease.toMillis() / 1000.0).setParameter(3, limit)
+                .getResultList();
+        List<OutboxRow> claimed = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            claimed.add(new OutboxRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), (UUID) r[2],
+                    (String) r[3], read((String) r[4]), ((Number) r[5]).intValue()));
+        }
+        claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return claimed;
+    }
+
+    /**
+     * Settles a delivered row. Returns false when {@code instance} no longer holds the claim (its lease
+     * ran out and another instance took the row over); the row is then left to that instance.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean delivered(OutboxRow row, String instance, String externalId, boolean deduplicated) {
+        return em.createNativeQuery("""
+                update event_outbox
+                   set state = 'DELIVERED', delivered_at = now(), external_id = ?3, deduplicated = ?4,
+                       claimed_by = null, claimed_until = null, last_error = null
+                 where id = ?1 and claimed_by = ?2 and state = 'PENDING'""")
+                .setParameter(1, row.id()).setParameter(2, instance).setParameter(3, externalId)
+                .setParameter(4, deduplicated).executeUpdate() == 1;
+    }
+
+    /** Releases a row after a failed attempt, to be tried again after {@code backoff}. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean failed(OutboxRow row, String instance, String error, Duration backoff) {
+        return em.createNativeQuery("""
+                update event_outbox
+                   set claimed_by = null, claimed_until = null, last_error = ?3,
+                       next_attempt_at = now() + make_interval(secs => ?4)
+                 where id = ?1 and claimed_by = ?2 and state = 'PENDING'""")
+                .setParameter(1, row.id()).setParameter(2, instance)
+                .setParameter(3, error.length() > 1000 ? error.substring(0, 1000) : error)
+                .setParameter(4, backoff.toMillis() / 1000.0).executeUpdate() == 1;
+    }
+
+    /** Pending rows and the age in seconds of the oldest, per channel. */
+    public record Backlog(long pending, double oldestAgeSeconds) {
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Map<String, Backlog> backlog() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select channel, count(*), coalesce(extract(epoch from now() - min(created_at)), 0)
+                  from event_outbox where state = 'PENDING' group by channel""").getResultList();
+        Map<String, Backlog> backlog = new LinkedHashMap<>();
+        for (Object[] r : rows) {
+            backlog.put((String) r[0], new Backlog(((Number) r[1]).longValue(), ((Number) r[2]).doubleValue()));
+        }
+        return backlog;
+    }
+
+    private String write(ObjectNode payload) {
+        try {
+            return json.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private ObjectNode read(String payload) {
+        try {
+            return (ObjectNode) json.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable outbox payload", e);
+        }
+    }
+}

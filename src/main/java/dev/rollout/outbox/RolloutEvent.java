@@ -1,0 +1,56 @@
+package dev.rollout.outbox;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.rollout.history.Action;
+import dev.rollout.plan.Mode;
+import dev.rollout.plan.PlanWebhook;
+import dev.rollout.plan.ViolationPolicy;
+import dev.rollout.rollout.RolloutState;
+
+/**
+ * A history event together with what the outside world needs to make sense of it: the rollout's plan,
+ * target and version, and the rollout's state right after the event. Built inside the event's own
+ * transaction; observers that must only see committed events observe it with
+ * {@code during = TransactionPhase.AFTER_SUCCESS}.
+ */
+public record RolloutEvent(
+        long seq,
+        UUID rolloutId,
+        Instant at,
+        Action action,
+        Double fromPercentage,
+        Double toPercentage,
+        String actor,
+        String reason,
+        Map<String, Object> details,
+        String plan,
+        int planVersion,
+        Mode mode,
+        ViolationPolicy onViolation,
+        PlanWebhook webhook,
+        String target,
+        String version,
+        Rollout rollout) {
+
+    /** The rollout as it is once the event's transaction commits. */
+    public record Rollout(RolloutState state, double currentPercentage, int stepIndex, Instant dwellStartedAt,
+            Instant earliestAdvanceAt) {
+    }
+
+    /** True when the event changed the percentage of traffic the new version gets. */
+    public boolean changesPercentage() {
+        return fromPercentage != null && toPercentage != null && !fromPercentage.equals(toPercentage)
+                && action != Action.ADVANCE_REFUSED;
+    }
+
+    /** "5", "12.5": a percentage as a person writes it. */
+    public static String percent(Double value) {
+        if (value == null) {
+            return "?";
+        }
+        return value == Math.rint(value) ? Long.toString(value.longValue()) : Double.toString(value);
+    }
+}

@@ -18,6 +18,7 @@ import dev.rollout.clock.RolloutClock;
 import dev.rollout.history.Action;
 import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateEvaluator;
+import dev.rollout.gate.GateMetrics;
 import dev.rollout.gate.GateResult;
 import dev.rollout.gate.GateResultStore;
 import dev.rollout.history.History;
@@ -45,10 +46,13 @@ public class RolloutService {
     private final ObjectMapper json;
     private final GateEvaluator gateEvaluator;
     private final GateResultStore gateResults;
+    private final GateMetrics gateMetrics;
 
     public RolloutService(EntityManager em, RolloutClock clock, PlanService plans, History history,
-            IdempotencyStore idempotency, ObjectMapper json, GateEvaluator gateEvaluator, GateResultStore gateResults) {
+            IdempotencyStore idempotency, ObjectMapper json, GateEvaluator gateEvaluator, GateResultStore gateResults,
+            GateMetrics gateMetrics) {
         this.em = em;
+        this.gateMetrics = gateMetrics;
         this.gateEvaluator = gateEvaluator;
         this.gateResults = gateResults;
         this.clock = clock;
@@ -228,6 +232,7 @@ public class RolloutService {
         }
         List<GateResult> results = gateEvaluator.evaluate(gates);
         gateResults.record(id, results);
+        gateMetrics.record(gates, results);
         return results;
     }
 

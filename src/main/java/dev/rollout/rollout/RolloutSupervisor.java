@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import dev.rollout.clock.RolloutClock;
 import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateEvaluator;
+import dev.rollout.gate.GateMetrics;
 import dev.rollout.gate.GateResult;
 import dev.rollout.gate.GateResultStore;
 import dev.rollout.plan.Mode;
@@ -52,9 +53,11 @@ public class RolloutSupervisor {
     private final GateEvaluator gates;
     private final GateResultStore gateResults;
     private final ControllerConfig config;
+    private final GateMetrics gateMetrics;
 
     public RolloutSupervisor(RolloutClock clock, RolloutService rollouts, GateEvaluator gates,
-            GateResultStore gateResults, ControllerConfig config) {
+            GateResultStore gateResults, ControllerConfig config, GateMetrics gateMetrics) {
+        this.gateMetrics = gateMetrics;
         this.clock = clock;
         this.rollouts = rollouts;
         this.gates = gates;
@@ -81,6 +84,7 @@ public class RolloutSupervisor {
                 List<GateResult> results = rollout.gates().isEmpty() ? List.of() : batch.evaluate(rollout.gates());
                 if (!results.isEmpty()) {
                     gateResults.record(rollout.id(), results);
+                    gateMetrics.record(rollout.gates(), results);
                 }
                 Outcome outcome = QuarkusTransaction.requiringNew().call(() -> act(rollout, results));
                 if (outcome == Outcome.VIOLATION) {

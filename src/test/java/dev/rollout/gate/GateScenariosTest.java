@@ -154,6 +154,9 @@ class GateScenariosTest {
         assertEquals("paused", Api.history(id).get(Api.history(id).size() - 1).get("action"));
         given().get("/api/v1/rollouts/" + id + "/gates").then().statusCode(200)
                 .body("[0].name", equalTo("orchestrator-up")).body("[0].status", equalTo("FAIL"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("rollout_gate_evaluations_total{gate=\"orchestrator-up\",result=\"FAIL\"}"))
+                .body(containsString("rollout_gate_evaluation_seconds_count{gate=\"orchestrator-up\"}"));
     }
 
     @Test
@@ -207,6 +210,7 @@ class GateScenariosTest {
         assertEquals("ERROR", gate.get("status"));
         assertTrue(((String) gate.get("detail")).contains("connection refused"), gate.toString());
         assertTrue(((String) lastEvent(id, "paused").get("reason")).contains("orchestrator-up ERROR"));
+        given().get("/q/metrics").then().body(containsString("rollout_gate_source_up{source=\"default\"} 0.0"));
         command(id, "resume", "retry").then().statusCode(200);
         advance(id).then().statusCode(409); // still down: never an advance on an unknown health
     }

@@ -23,6 +23,10 @@ import dev.rollout.history.LegacyDeploymentState;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.rollout.RolloutRules.Command;
 import dev.rollout.security.CurrentActor;
+import dev.rollout.security.RateLimited;
+import dev.rollout.security.RateLimiter;
+import dev.rollout.security.RequiresRole;
+import dev.rollout.security.Role;
 
 @Path("/api/v1/rollouts")
 @Produces(MediaType.APPLICATION_JSON)
@@ -40,6 +44,8 @@ public class RolloutResource {
     }
 
     @POST
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public Response start(StartRequest request, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey) {
         RolloutService.Outcome outcome = rollouts.start(request, actor.name(), idempotencyKey);
         if (outcome.replay() != null) {
@@ -50,6 +56,7 @@ public class RolloutResource {
     }
 
     @GET
+    @RequiresRole(Role.VIEWER)
     public List<RolloutView> list(@QueryParam("state") String state,
             @QueryParam("limit") @DefaultValue("100") int limit) {
         if (limit < 1 || limit > 1000) {
@@ -60,43 +67,61 @@ public class RolloutResource {
 
     @GET
     @Path("{id}")
+    @RequiresRole(Role.VIEWER)
     public RolloutView get(@PathParam("id") String id) {
         return RolloutView.of(rollouts.get(parseId(id)));
     }
 
     @POST
     @Path("{id}/advance")
-    public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey) {
-        RolloutService.Outcome outcome = rollouts.advance(parseId(id), actor.name(), idempotencyKey);
+    @RequiresRole(Role.DEPLOYER)
+    @RateLimited(RateLimiter.Bucket.ADVANCE)
+    public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey,
+            AdvanceRequest body) {
+        String overrideReason = null;
+        if (body != null && body.overrides()) {
+            actor.require(Role.ADMIN, "override the rules of an advance");
+            overrideReason = requiredReason(body.reason(), "override");
+        }
+        RolloutService.Outcome outcome = rollouts.advance(parseId(id), actor.name(), idempotencyKey, overrideReason);
         return outcome.replay() != null ? replay(outcome.replay()) : Response.ok(outcome.rollout()).build();
     }
 
     @POST
     @Path("{id}/pause")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public RolloutView pause(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.PAUSE, reason(body), actor.name());
     }
 
     @POST
     @Path("{id}/resume")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public RolloutView resume(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.RESUME, reason(body), actor.name());
     }
 
     @POST
     @Path("{id}/rollback")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public RolloutView rollback(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.ROLLBACK, reason(body), actor.name());
     }
 
     @POST
     @Path("{id}/abort")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public RolloutView abort(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.ABORT, reason(body), actor.name());
     }
 
     @GET
     @Path("{id}/history")
+    @RequiresRole(Role.VIEWER)
     public List<EventView> history(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return history.of(rollout.id).stream().map(EventView::of).toList();
@@ -105,6 +130,7 @@ public class RolloutResource {
     /** The seed system's deployment_state.json shape, for scripts that read that file. */
     @GET
     @Path("{id}/deployment-state")
+    @RequiresRole(Role.VIEWER)
     public LegacyDeploymentState deploymentState(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return LegacyDeploymentState.of(rollout.currentPercentage, rollout.startedAt, history.of(rollout.id));
@@ -117,6 +143,18 @@ public class RolloutResource {
             response.location(URI.create(replay.location()));
         }
         return response.build();
+    }
+
+    private static String requiredReason(String reason, String what) {
+        if (reason == null || reason.isBlank()) {
+            throw ApiProblem.badRequest("invalid-request", "reason: is required to " + what)
+                    .with("errors", List.of("reason: is required"));
+        }
+        if (reason.length() > ReasonRequest.MAX_LENGTH) {
+            throw ApiProblem.badRequest("invalid-request", "reason: must be at most " + ReasonRequest.MAX_LENGTH
+                    + " characters").with("errors", List.of("reason: too long"));
+        }
+        return reason;
     }
 
     private static String reason(ReasonRequest body) {

@@ -1,6 +1,7 @@
 package dev.rollout.rollout;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 
@@ -23,6 +25,7 @@ import dev.rollout.plan.StepSchedule;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.rollout.RolloutRules.AdvanceDecision;
 import dev.rollout.rollout.RolloutRules.Command;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -38,6 +41,9 @@ public class RolloutService {
     private final History history;
     private final IdempotencyStore idempotency;
     private final ObjectMapper json;
+
+    @Inject
+    MeterRegistry meters;
 
     public RolloutService(EntityManager em, RolloutClock clock, PlanService plans, History history,
             IdempotencyStore idempotency, ObjectMapper json) {
@@ -144,12 +150,23 @@ public class RolloutService {
      * the history in a transaction of its own, and is thrown to the caller.
      */
     public Outcome advance(UUID id, String actor, String idempotencyKey) {
+        return advance(id, actor, idempotencyKey, null);
+    }
+
+    /**
+     * As above; a non-null {@code overrideReason} is an admin's audited override: the move happens even
+     * if the dwell is not over, and an {@code override} event naming who and why is recorded before the
+     * step. The caller has checked the role.
+     */
+    public Outcome advance(UUID id, String actor, String idempotencyKey, String overrideReason) {
         IdempotencyStore.validate(idempotencyKey);
         String scope = "advance:" + id;
+        // The fingerprint covers the body: one key cannot be replayed for a different kind of advance.
+        String fingerprint = overrideReason == null ? scope : scope + "|override|" + overrideReason;
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 if (idempotencyKey != null) {
-                    Optional<IdempotencyStore.Replay> replay = idempotency.claim(scope, idempotencyKey, scope);
+                    Optional<IdempotencyStore.Replay> replay = idempotency.claim(scope, idempotencyKey, fingerprint);
                     if (replay.isPresent()) {
                         return new Outcome(null, replay.get());
                     }
@@ -163,7 +180,9 @@ public class RolloutService {
                             "the rollout changed while this request waited; read it and ask again"));
                 }
                 Instant now = clock.now();
-                AdvanceDecision decision = decide(rollout, now);
+                AdvanceDecision plain = decide(rollout, now);
+                AdvanceDecision decision = overrideReason == null || plain instanceof RolloutRules.NotProgressing
+                        ? plain : decide(rollout, now, true);
                 if (decision instanceof RolloutRules.TooEarly tooEarly) {
                     throw new AdvanceRefused(rollout, actor, tooEarly(rollout, tooEarly));
                 }
@@ -173,7 +192,12 @@ public class RolloutService {
                             "the rollout is " + np.state() + "; only a PROGRESSING rollout can advance")
                             .with("state", np.state()));
                 }
-                apply(rollout, decision, now, actor, Map.of());
+                Map<String, Object> details = Map.of();
+                if (overrideReason != null) {
+                    recordOverride(rollout, plain, decision, now, actor, overrideReason);
+                    details = Map.of("override", true);
+                }
+                apply(rollout, decision, now, actor, details);
                 RolloutView view = RolloutView.of(rollout);
                 if (idempotencyKey != null) {
                     idempotency.complete(scope, idempotencyKey, 200, toJson(view), null);
@@ -187,7 +211,32 @@ public class RolloutService {
     }
 
     static AdvanceDecision decide(Rollout rollout, Instant now) {
-        return RolloutRules.advance(rollout.state, rollout.stepIndex, rollout.dwellStartedAt, rollout.plan.schedule(), now);
+        return decide(rollout, now, false);
+    }
+
+    static AdvanceDecision decide(Rollout rollout, Instant now, boolean overrideDwell) {
+        return RolloutRules.advance(rollout.state, rollout.stepIndex, rollout.dwellStartedAt, rollout.plan.schedule(),
+                now, overrideDwell);
+    }
+
+    /**
+     * The audit record of an override: who, why, and which rules it set aside ({@code bypassed}: "dwell";
+     * empty when nothing stood in the way). Written in the transaction of the move, before its step.
+     */
+    private void recordOverride(Rollout rollout, AdvanceDecision plain, AdvanceDecision decision, Instant now,
+            String actor, String reason) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        List<String> bypassed = new ArrayList<>();
+        if (plain instanceof RolloutRules.TooEarly tooEarly) {
+            bypassed.add("dwell");
+            details.put("earliestAdvanceAt", tooEarly.earliestAdvanceAt().toString());
+            details.put("remainingSeconds", tooEarly.remaining().toSeconds());
+        }
+        details.put("bypassed", bypassed);
+        double to = decision instanceof RolloutRules.Enter enter ? enter.percentage() : rollout.currentPercentage;
+        history.append(rollout.id, now, Action.OVERRIDE, rollout.currentPercentage, to, actor, reason, details);
+        meters.counter("rollout.overrides", "bypassed", bypassed.isEmpty() ? "none" : String.join("+", bypassed))
+                .increment();
     }
 
     /** Applies an Enter or Complete decision under the caller's lock and records it. */

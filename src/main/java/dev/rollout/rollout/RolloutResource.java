@@ -1,10 +1,12 @@
 package dev.rollout.rollout;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -14,8 +16,15 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.rollout.history.EventView;
 import dev.rollout.history.History;
@@ -36,6 +45,9 @@ public class RolloutResource {
     private final RolloutService rollouts;
     private final History history;
     private final CurrentActor actor;
+
+    @Inject
+    ObjectMapper json;
 
     public RolloutResource(RolloutService rollouts, History history, CurrentActor actor) {
         this.rollouts = rollouts;
@@ -76,8 +88,12 @@ public class RolloutResource {
     @Path("{id}/advance")
     @RequiresRole(Role.DEPLOYER)
     @RateLimited(RateLimiter.Bucket.ADVANCE)
+    @Consumes(MediaType.WILDCARD)
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = AdvanceRequest.class)))
     public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey,
-            AdvanceRequest body) {
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] rawBody) throws IOException {
+        AdvanceRequest body = AdvanceRequest.parse(rawBody, contentType, json);
         String overrideReason = null;
         if (body != null && body.overrides()) {
             actor.require(Role.ADMIN, "override the rules of an advance");

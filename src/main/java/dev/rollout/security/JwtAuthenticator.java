@@ -110,8 +110,8 @@ public class JwtAuthenticator {
             }
             return Optional.of(new Caller(subject, highestRole(claims), Caller.Kind.JWT));
         } catch (InvalidJwtException e) {
-            // The reasons name claims and checks, never the token; logged only at debug.
-            LOG.debugf("JWT refused: %s", e.getErrorDetails().stream().map(d -> d.getErrorMessage()).toList());
+            // Only jose4j's error codes: its messages can quote the token itself.
+            LOG.debugf("JWT refused: error codes %s", e.getErrorDetails().stream().map(d -> d.getErrorCode()).toList());
             return Optional.empty();
         } catch (Exception e) {
             LOG.debugf("JWT refused: %s", e.getClass().getSimpleName());

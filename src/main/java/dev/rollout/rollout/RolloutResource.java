@@ -170,6 +170,10 @@ public class RolloutResource {
             throw ApiProblem.badRequest("invalid-request", "reason: must be at most " + ReasonRequest.MAX_LENGTH
                     + " characters").with("errors", List.of("reason: too long"));
         }
+        if (!ReasonRequest.printable(reason)) {
+            throw ApiProblem.badRequest("invalid-request", "reason: must not contain control characters")
+                    .with("errors", List.of("reason: control characters"));
+        }
         return reason;
     }
 

@@ -341,6 +341,10 @@ public class RolloutService {
             throw ApiProblem.badRequest("invalid-request", "reason: must be at most " + ReasonRequest.MAX_LENGTH
                     + " characters").with("errors", List.of("reason: too long"));
         }
+        if (reason != null && !ReasonRequest.printable(reason)) {
+            throw ApiProblem.badRequest("invalid-request", "reason: must not contain control characters")
+                    .with("errors", List.of("reason: control characters"));
+        }
         return QuarkusTransaction.requiringNew().call(() -> {
             Rollout rollout = lock(id);
             RolloutRules.check(command, rollout.state).ifPresent(refusal -> {

@@ -15,6 +15,10 @@ import jakarta.ws.rs.core.Response;
 
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.security.CurrentActor;
+import dev.rollout.security.RateLimited;
+import dev.rollout.security.RateLimiter;
+import dev.rollout.security.RequiresRole;
+import dev.rollout.security.Role;
 
 @Path("/api/v1/plans")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,6 +34,8 @@ public class PlanResource {
     }
 
     @POST
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public Response create(PlanRequest request) {
         Plan plan = plans.create(request, actor.name());
         return Response.created(URI.create("/api/v1/plans/" + plan.name + "?version=" + plan.version))
@@ -37,6 +43,7 @@ public class PlanResource {
     }
 
     @GET
+    @RequiresRole(Role.VIEWER)
     public List<PlanView> list() {
         return plans.listLatest().stream().map(PlanView::of).toList();
     }
@@ -44,6 +51,7 @@ public class PlanResource {
     /** The latest version, or the one named by {@code ?version=}. */
     @GET
     @Path("{name}")
+    @RequiresRole(Role.VIEWER)
     public PlanView get(@PathParam("name") String name, @QueryParam("version") Integer version) {
         return plans.find(name, version).map(PlanView::of)
                 .orElseThrow(() -> ApiProblem.notFound("plan", version == null ? name : name + " version " + version));
@@ -51,6 +59,7 @@ public class PlanResource {
 
     @GET
     @Path("{name}/versions")
+    @RequiresRole(Role.VIEWER)
     public List<PlanView> versions(@PathParam("name") String name) {
         List<PlanView> versions = plans.versions(name).stream().map(PlanView::of).toList();
         if (versions.isEmpty()) {

@@ -1,10 +1,12 @@
 package dev.rollout.rollout;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -14,16 +16,27 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.rollout.gate.GateResultStore;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.rollout.history.EventView;
 import dev.rollout.history.History;
 import dev.rollout.history.LegacyDeploymentState;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.rollout.RolloutRules.Command;
 import dev.rollout.security.CurrentActor;
+import dev.rollout.security.RateLimited;
+import dev.rollout.security.RateLimiter;
+import dev.rollout.security.RequiresRole;
+import dev.rollout.security.Role;
 
 @Path("/api/v1/rollouts")
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,6 +48,9 @@ public class RolloutResource {
     private final CurrentActor actor;
     private final GateResultStore gateResults;
 
+    @Inject
+    ObjectMapper json;
+
     public RolloutResource(RolloutService rollouts, History history, CurrentActor actor, GateResultStore gateResults) {
         this.rollouts = rollouts;
         this.gateResults = gateResults;
@@ -43,6 +59,8 @@ public class RolloutResource {
     }
 
     @POST
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public Response start(StartRequest request, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey) {
         RolloutService.Outcome outcome = rollouts.start(request, actor.name(), idempotencyKey);
         if (outcome.replay() != null) {
@@ -53,6 +71,7 @@ public class RolloutResource {
     }
 
     @GET
+    @RequiresRole(Role.VIEWER)
     public List<RolloutView> list(@QueryParam("state") String state,
             @QueryParam("limit") @DefaultValue("100") int limit) {
         if (limit < 1 || limit > 1000) {
@@ -63,43 +82,65 @@ public class RolloutResource {
 
     @GET
     @Path("{id}")
+    @RequiresRole(Role.VIEWER)
     public RolloutView get(@PathParam("id") String id) {
         return RolloutView.of(rollouts.get(parseId(id)));
     }
 
     @POST
     @Path("{id}/advance")
-    public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey) {
-        RolloutService.Outcome outcome = rollouts.advance(parseId(id), actor.name(), idempotencyKey);
+    @RequiresRole(Role.DEPLOYER)
+    @RateLimited(RateLimiter.Bucket.ADVANCE)
+    @Consumes(MediaType.WILDCARD)
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = AdvanceRequest.class)))
+    public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] rawBody) throws IOException {
+        AdvanceRequest body = AdvanceRequest.parse(rawBody, contentType, json);
+        String overrideReason = null;
+        if (body != null && body.overrides()) {
+            actor.require(Role.ADMIN, "override the rules of an advance");
+            overrideReason = requiredReason(body.reason(), "override");
+        }
+        RolloutService.Outcome outcome = rollouts.advance(parseId(id), actor.name(), idempotencyKey, overrideReason);
         return outcome.replay() != null ? replay(outcome.replay()) : Response.ok(outcome.rollout()).build();
     }
 
     @POST
     @Path("{id}/pause")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public RolloutView pause(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.PAUSE, reason(body), actor.name());
     }
 
     @POST
     @Path("{id}/resume")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public RolloutView resume(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.RESUME, reason(body), actor.name());
     }
 
     @POST
     @Path("{id}/rollback")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public RolloutView rollback(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.ROLLBACK, reason(body), actor.name());
     }
 
     @POST
     @Path("{id}/abort")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     public RolloutView abort(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.ABORT, reason(body), actor.name());
     }
 
     @GET
     @Path("{id}/history")
+    @RequiresRole(Role.VIEWER)
     public List<EventView> history(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return history.of(rollout.id).stream().map(EventView::of).toList();
@@ -108,6 +149,7 @@ public class RolloutResource {
     /** The latest result of each of the rollout's gates, with the time it was taken. */
     @GET
     @Path("{id}/gates")
+    @RequiresRole(Role.VIEWER)
     public List<GateResultStore.LatestResult> gates(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return gateResults.latest(rollout.id, rollout.plan.gates);
@@ -116,6 +158,7 @@ public class RolloutResource {
     /** The seed system's deployment_state.json shape, for scripts that read that file. */
     @GET
     @Path("{id}/deployment-state")
+    @RequiresRole(Role.VIEWER)
     public LegacyDeploymentState deploymentState(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return LegacyDeploymentState.of(rollout.currentPercentage, rollout.startedAt, history.of(rollout.id));
@@ -128,6 +171,22 @@ public class RolloutResource {
             response.location(URI.create(replay.location()));
         }
         return response.build();
+    }
+
+    private static String requiredReason(String reason, String what) {
+        if (reason == null || reason.isBlank()) {
+            throw ApiProblem.badRequest("invalid-request", "reason: is required to " + what)
+                    .with("errors", List.of("reason: is required"));
+        }
+        if (reason.length() > ReasonRequest.MAX_LENGTH) {
+            throw ApiProblem.badRequest("invalid-request", "reason: must be at most " + ReasonRequest.MAX_LENGTH
+                    + " characters").with("errors", List.of("reason: too long"));
+        }
+        if (!ReasonRequest.printable(reason)) {
+            throw ApiProblem.badRequest("invalid-request", "reason: must not contain control characters")
+                    .with("errors", List.of("reason: control characters"));
+        }
+        return reason;
     }
 
     private static String reason(ReasonRequest body) {

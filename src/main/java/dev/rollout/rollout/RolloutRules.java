@@ -35,11 +35,20 @@ public final class RolloutRules {
 
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
             StepSchedule schedule, Instant now) {
+        return advance(state, stepIndex, dwellStartedAt, schedule, now, false);
+    }
+
+    /**
+     * As above; with {@code overrideDwell} (an admin's audited override) a dwell that is not over yet
+     * does not stop the move. The next step's dwell still starts at {@code now}, in full.
+     */
+    public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
+            StepSchedule schedule, Instant now, boolean overrideDwell) {
         if (state != RolloutState.PROGRESSING) {
             return new NotProgressing(state);
         }
         Instant earliest = schedule.earliestAdvanceAt(stepIndex, dwellStartedAt);
-        if (now.isBefore(earliest)) {
+        if (!overrideDwell && now.isBefore(earliest)) {
             return new TooEarly(earliest, Duration.between(now, earliest));
         }
         if (stepIndex >= schedule.lastIndex()) {

@@ -1,6 +1,7 @@
 package dev.rollout.rollout;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 
@@ -29,6 +31,7 @@ import dev.rollout.plan.ViolationPolicy;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.rollout.RolloutRules.AdvanceDecision;
 import dev.rollout.rollout.RolloutRules.Command;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -47,6 +50,9 @@ public class RolloutService {
     private final GateEvaluator gateEvaluator;
     private final GateResultStore gateResults;
     private final GateMetrics gateMetrics;
+
+    @Inject
+    MeterRegistry meters;
 
     public RolloutService(EntityManager em, RolloutClock clock, PlanService plans, History history,
             IdempotencyStore idempotency, ObjectMapper json, GateEvaluator gateEvaluator, GateResultStore gateResults,
@@ -159,18 +165,29 @@ public class RolloutService {
      * monitoring answers; the locked change only goes ahead if the rollout is still as first seen.
      */
     public Outcome advance(UUID id, String actor, String idempotencyKey) {
+        return advance(id, actor, idempotencyKey, null);
+    }
+
+    /**
+     * As above; a non-null {@code overrideReason} is an admin's audited override: the move happens even
+     * if the dwell is not over, and an {@code override} event naming who and why is recorded before the
+     * step. The caller has checked the role.
+     */
+    public Outcome advance(UUID id, String actor, String idempotencyKey, String overrideReason) {
         IdempotencyStore.validate(idempotencyKey);
         String scope = "advance:" + id;
+        // The fingerprint covers the body: one key cannot be replayed for a different kind of advance.
+        String fingerprint = overrideReason == null ? scope : scope + "|override|" + overrideReason;
         try {
             FirstLook seen = QuarkusTransaction.requiringNew().call(() -> {
                 if (idempotencyKey != null) {
-                    Optional<IdempotencyStore.Replay> replay = idempotency.answered(scope, idempotencyKey, scope);
+                    Optional<IdempotencyStore.Replay> replay = idempotency.answered(scope, idempotencyKey, fingerprint);
                     if (replay.isPresent()) {
                         return new FirstLook(0, List.of(), replay.get());
                     }
                 }
                 Rollout rollout = get(id);
-                refuseUnlessAdvancing(rollout, decide(rollout, clock.now()), actor);
+                refuseUnlessAdvancing(rollout, decide(rollout, clock.now(), overrideReason != null), actor);
                 return new FirstLook(rollout.rowVersion, rollout.plan.gates, null);
             });
             if (seen.replay() != null) {
@@ -179,7 +196,7 @@ public class RolloutService {
             List<GateResult> results = evaluateGates(id, seen.gates());
             return QuarkusTransaction.requiringNew().call(() -> {
                 if (idempotencyKey != null) {
-                    Optional<IdempotencyStore.Replay> replay = idempotency.claim(scope, idempotencyKey, scope);
+                    Optional<IdempotencyStore.Replay> replay = idempotency.claim(scope, idempotencyKey, fingerprint);
                     if (replay.isPresent()) {
                         return new Outcome(null, replay.get());
                     }
@@ -191,13 +208,22 @@ public class RolloutService {
                     throw new AdvanceRefused(rollout, actor, new ApiProblem(409, "concurrent-change", "Rollout changed",
                             "the rollout changed while this request was being evaluated; read it and ask again"));
                 }
-                if (!GateResult.allPassed(results)) {
+                if (!GateResult.allPassed(results) && overrideReason == null) {
                     throw new AdvanceRefused(rollout, actor, gatesFailing(results));
                 }
                 Instant now = clock.now();
-                AdvanceDecision decision = decide(rollout, now);
+                AdvanceDecision plain = decide(rollout, now);
+                AdvanceDecision decision = overrideReason == null ? plain : decide(rollout, now, true);
                 refuseUnlessAdvancing(rollout, decision, actor);
-                apply(rollout, decision, now, actor, results.isEmpty() ? Map.of() : Map.of("gates", summary(results)));
+                Map<String, Object> details = new LinkedHashMap<>();
+                if (overrideReason != null) {
+                    recordOverride(rollout, plain, decision, results, now, actor, overrideReason);
+                    details.put("override", true);
+                }
+                if (!results.isEmpty()) {
+                    details.put("gates", summary(results));
+                }
+                apply(rollout, decision, now, actor, details);
                 RolloutView view = RolloutView.of(rollout);
                 if (idempotencyKey != null) {
                     idempotency.complete(scope, idempotencyKey, 200, toJson(view), null);
@@ -282,7 +308,36 @@ public class RolloutService {
     }
 
     static AdvanceDecision decide(Rollout rollout, Instant now) {
-        return RolloutRules.advance(rollout.state, rollout.stepIndex, rollout.dwellStartedAt, rollout.plan.schedule(), now);
+        return decide(rollout, now, false);
+    }
+
+    static AdvanceDecision decide(Rollout rollout, Instant now, boolean overrideDwell) {
+        return RolloutRules.advance(rollout.state, rollout.stepIndex, rollout.dwellStartedAt, rollout.plan.schedule(),
+                now, overrideDwell);
+    }
+
+    /**
+     * The audit record of an override: who, why, and which rules it set aside ({@code bypassed}: "dwell",
+     * "gates"; empty when nothing stood in the way). Written in the transaction of the move, before its step.
+     */
+    private void recordOverride(Rollout rollout, AdvanceDecision plain, AdvanceDecision decision,
+            List<GateResult> results, Instant now, String actor, String reason) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        List<String> bypassed = new ArrayList<>();
+        if (plain instanceof RolloutRules.TooEarly tooEarly) {
+            bypassed.add("dwell");
+            details.put("earliestAdvanceAt", tooEarly.earliestAdvanceAt().toString());
+            details.put("remainingSeconds", tooEarly.remaining().toSeconds());
+        }
+        if (!GateResult.allPassed(results)) {
+            bypassed.add("gates");
+            details.put("gates", summary(results));
+        }
+        details.put("bypassed", bypassed);
+        double to = decision instanceof RolloutRules.Enter enter ? enter.percentage() : rollout.currentPercentage;
+        history.append(rollout.id, now, Action.OVERRIDE, rollout.currentPercentage, to, actor, reason, details);
+        meters.counter("rollout.overrides", "bypassed", bypassed.isEmpty() ? "none" : String.join("+", bypassed))
+                .increment();
     }
 
     /** Applies an Enter or Complete decision under the caller's lock and records it. */
@@ -386,6 +441,10 @@ public class RolloutService {
         if (reason != null && reason.length() > ReasonRequest.MAX_LENGTH) {
             throw ApiProblem.badRequest("invalid-request", "reason: must be at most " + ReasonRequest.MAX_LENGTH
                     + " characters").with("errors", List.of("reason: too long"));
+        }
+        if (reason != null && !ReasonRequest.printable(reason)) {
+            throw ApiProblem.badRequest("invalid-request", "reason: must not contain control characters")
+                    .with("errors", List.of("reason: control characters"));
         }
         return QuarkusTransaction.requiringNew().call(() -> {
             Rollout rollout = lock(id);

@@ -107,9 +107,9 @@ class GrafanaAnnotationsTest {
         // Texts a person understands: what happened, from/to, who, why, failing gates.
         assertEquals(Set.of("rollout", "plan:" + planName, "target:" + target, "action:step", "version:v1.0.0",
                 "rollout:" + a), Set.copyOf(only(grafana, a, "step").tags().subList(0, 6)));
-        assertTrue(only(grafana, a, "step").text().contains("stepped from 0 % to 5 % by anonymous"));
+        assertTrue(only(grafana, a, "step").text().contains("stepped from 0 % to 5 % by bootstrap-admin"));
         assertTrue(only(grafana, a, "advance_refused").text().contains("refused: too-early"));
-        assertTrue(only(grafana, a, "paused").text().contains("paused at 5 % by anonymous. Reason: error budget burn"));
+        assertTrue(only(grafana, a, "paused").text().contains("paused at 5 % by bootstrap-admin. Reason: error budget burn"));
         assertTrue(only(grafana, a, "gate_violation").text().contains("Failing gates: orchestrator-up (FAIL: no series)"));
         assertTrue(only(grafana, a, "rolled_back").text().contains("rolled back from 5 % to 0 %"));
         assertTrue(only(grafana, b, "completed").text().contains("completed at 100 %"));

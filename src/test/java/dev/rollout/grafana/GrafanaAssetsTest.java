@@ -91,7 +91,7 @@ public class GrafanaAssetsTest {
         assertEquals(4, step.length);
         assertEquals(step[0], step[1], "an instant: timeEnd = time");
         assertTrue(((Number) step[0]).longValue() > 1_000_000_000_000L, "epoch milliseconds");
-        assertTrue(((String) step[2]).contains("stepped from 0 % to 5 % by anonymous"), (String) step[2]);
+        assertTrue(((String) step[2]).contains("stepped from 0 % to 5 % by bootstrap-admin"), (String) step[2]);
         assertTrue(((String) step[3]).startsWith("rollout,plan:"), (String) step[3]);
         assertTrue(((String) step[3]).contains(",action:step,"), (String) step[3]);
     }

@@ -38,7 +38,7 @@ class PlanApiTest {
                 .body("name", equalTo(name)).body("version", equalTo(1))
                 .body("minTotalDuration", equalTo("P7D")).body("finalBake", equalTo("PT24H"))
                 .body("steps[0].minDwell", equalTo("PT29H")).body("steps", hasSize(6))
-                .body("createdBy", equalTo("anonymous"));
+                .body("createdBy", equalTo("bootstrap-admin"));
         given().get("/api/v1/plans/" + name).then().statusCode(200).body("steps[5].percentage", equalTo(100.0f));
         given().get("/api/v1/plans").then().statusCode(200).body("name", hasItem(name));
     }

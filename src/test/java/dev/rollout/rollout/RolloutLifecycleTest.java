@@ -111,7 +111,7 @@ class RolloutLifecycleTest {
         assertEquals(5.0f, rolledBack.get("fromPercentage"));
         assertEquals(0.0f, rolledBack.get("toPercentage"));
         assertEquals("p99 latency doubled", rolledBack.get("reason"));
-        assertEquals("anonymous", rolledBack.get("actor"));
+        assertEquals("bootstrap-admin", rolledBack.get("actor"));
     }
 
     @Test
@@ -135,7 +135,7 @@ class RolloutLifecycleTest {
         List<Integer> seqs = history.stream().map(e -> ((Number) e.get("seq")).intValue()).toList();
         assertEquals(seqs.stream().sorted().toList(), seqs);
         given().get("/api/v1/rollouts/" + id + "/history").then()
-                .body("at", everyItem(notNullValue())).body("actor", everyItem(equalTo("anonymous")))
+                .body("at", everyItem(notNullValue())).body("actor", everyItem(equalTo("bootstrap-admin")))
                 .body("[1].fromPercentage", equalTo(0.0f)).body("[1].toPercentage", equalTo(5.0f))
                 .body("[2].reason", equalTo("too-early")).body("[2].details.refusal", equalTo("too-early"));
     }

@@ -34,7 +34,8 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class GrafanaStub {
 
-    public static final String TOKEN = "test-grafana-token";
+    /** The service-account token the application is configured with; fresh each run, so the leak test can look for it. */
+    public static final String TOKEN = "glsa_" + java.util.UUID.randomUUID().toString().replace("-", "");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("time", "timeEnd", "tags", "text", "dashboardUID", "panelId");
 

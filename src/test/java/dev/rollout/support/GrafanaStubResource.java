@@ -20,7 +20,7 @@ public class GrafanaStubResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         stub = new GrafanaStub();
-        return Map.of("rollout.grafana.url", stub.url());
+        return Map.of("rollout.grafana.url", stub.url(), "rollout.grafana.token", GrafanaStub.TOKEN);
     }
 
     @Override

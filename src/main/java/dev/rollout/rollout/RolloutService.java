@@ -187,7 +187,8 @@ public class RolloutService {
                     }
                 }
                 Rollout rollout = get(id);
-                refuseUnlessAdvancing(rollout, decide(rollout, clock.now(), overrideReason != null), actor);
+                Instant now = clock.now();
+                refuseUnlessAdvancing(rollout, decide(rollout, now, overrideReason != null), actor, now);
                 return new FirstLook(rollout.rowVersion, rollout.plan.gates, null);
             });
             if (seen.replay() != null) {
@@ -202,19 +203,19 @@ public class RolloutService {
                     }
                 }
                 Rollout rollout = lock(id);
+                Instant now = clock.now();
                 if (rollout.rowVersion != seen.rowVersion()) {
                     // Another change committed since this call looked: it was made against a state that
                     // no longer exists, so it must not move the rollout again.
-                    throw new AdvanceRefused(rollout, actor, new ApiProblem(409, "concurrent-change", "Rollout changed",
+                    throw new AdvanceRefused(rollout, actor, now, new ApiProblem(409, "concurrent-change", "Rollout changed",
                             "the rollout changed while this request was being evaluated; read it and ask again"));
                 }
                 if (!GateResult.allPassed(results) && overrideReason == null) {
-                    throw new AdvanceRefused(rollout, actor, gatesFailing(results));
+                    throw new AdvanceRefused(rollout, actor, now, gatesFailing(results));
                 }
-                Instant now = clock.now();
                 AdvanceDecision plain = decide(rollout, now);
                 AdvanceDecision decision = overrideReason == null ? plain : decide(rollout, now, true);
-                refuseUnlessAdvancing(rollout, decision, actor);
+                refuseUnlessAdvancing(rollout, decision, actor, now);
                 Map<String, Object> details = new LinkedHashMap<>();
                 if (overrideReason != null) {
                     recordOverride(rollout, plain, decision, results, now, actor, overrideReason);
@@ -239,12 +240,13 @@ public class RolloutService {
     private record FirstLook(long rowVersion, List<GateDefinition> gates, IdempotencyStore.Replay replay) {
     }
 
-    private void refuseUnlessAdvancing(Rollout rollout, AdvanceDecision decision, String actor) {
+    /** Refusals carry the clock reading they were decided with, so the history shows when that was. */
+    private void refuseUnlessAdvancing(Rollout rollout, AdvanceDecision decision, String actor, Instant now) {
         if (decision instanceof RolloutRules.TooEarly tooEarly) {
-            throw new AdvanceRefused(rollout, actor, tooEarly(rollout, tooEarly));
+            throw new AdvanceRefused(rollout, actor, now, tooEarly(rollout, tooEarly));
         }
         if (decision instanceof RolloutRules.NotProgressing np) {
-            throw new AdvanceRefused(rollout, actor, ApiProblem.conflict("not-progressing",
+            throw new AdvanceRefused(rollout, actor, now, ApiProblem.conflict("not-progressing",
                     "Rollout is not progressing",
                     "the rollout is " + np.state() + "; only a PROGRESSING rollout can advance")
                     .with("state", np.state()));
@@ -398,7 +400,7 @@ public class RolloutService {
                     details.put(k, v instanceof Enum<?> e ? e.name() : v);
                 }
             });
-            history.append(refused.rolloutId, clock.now(), Action.ADVANCE_REFUSED, refused.fromPercentage,
+            history.append(refused.rolloutId, refused.decidedAt, Action.ADVANCE_REFUSED, refused.fromPercentage,
                     refused.toPercentage, refused.actor(), refused.problem().type(), details);
         });
     }
@@ -410,11 +412,13 @@ public class RolloutService {
         private final Double toPercentage;
         private final ApiProblem problem;
         private final String actor;
+        private final Instant decidedAt;
 
-        AdvanceRefused(Rollout rollout, String actor, ApiProblem problem) {
+        AdvanceRefused(Rollout rollout, String actor, Instant decidedAt, ApiProblem problem) {
             super(problem.detail(), null, false, false);
             this.rolloutId = rollout.id;
             this.actor = actor;
+            this.decidedAt = decidedAt;
             this.fromPercentage = rollout.currentPercentage;
             this.toPercentage = rollout.stepIndex + 1 < rollout.stepCount
                     ? rollout.plan.steps.get(rollout.stepIndex + 1).percentage() : null;

@@ -245,6 +245,14 @@ class GateScenariosTest {
         Map<String, Object> recorded = lastEvent(id, "advance_refused");
         assertEquals("gates-failing", recorded.get("reason"));
         assertEquals("FAIL", gateIn(recorded, "app-metrics").get("status"));
+
+        // Only an explicit, reasoned admin override moves past failing gates, and it is recorded as such.
+        given().contentType("application/json").body(Map.of("override", true, "reason", "metrics pipeline outage, INC-7"))
+                .post("/api/v1/rollouts/" + id + "/advance").then().statusCode(200).body("currentPercentage", equalTo(5.0f));
+        Map<String, Object> override = lastEvent(id, "override");
+        assertEquals("metrics pipeline outage, INC-7", override.get("reason"));
+        assertEquals(List.of("gates"), ((Map<?, ?>) override.get("details")).get("bypassed"));
+        assertEquals("FAIL", gateIn(override, "app-metrics").get("status"));
     }
 
     @Test

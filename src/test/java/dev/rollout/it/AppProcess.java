@@ -55,6 +55,9 @@ public final class AppProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The bootstrap admin credential every launched instance gets, and that {@link #get}/{@link #post} send. */
+    public static final String ADMIN_TOKEN = "it-admin-" + java.util.UUID.randomUUID().toString().replace("-", "");
+
     /** The environment that points an instance at a database. */
     public static Map<String, String> databaseEnv(String jdbcUrl, String user, String password) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -105,6 +108,7 @@ public final class AppProcess implements AutoCloseable {
         childEnv.keySet().removeIf(k -> k.startsWith("ROLLOUT_") || k.startsWith("QUARKUS_"));
         childEnv.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         childEnv.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        childEnv.put("ROLLOUT_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
         childEnv.putAll(env);
         try {
             return new AppProcess(name, builder.start(), port, logFile);
@@ -236,6 +240,7 @@ public final class AppProcess implements AutoCloseable {
     }
 
     private Reply send(HttpRequest.Builder request, Duration timeout) {
+        request.header("Authorization", "Bearer " + ADMIN_TOKEN);
         try {
             HttpResponse<String> response = HTTP.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -39,6 +39,7 @@ class EventRestartIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String BEARER = "Bearer " + dev.rollout.it.AppProcess.ADMIN_TOKEN;
 
     final GrafanaStub grafana = new GrafanaStub();
     final List<Process> processes = new ArrayList<>();
@@ -108,6 +109,7 @@ class EventRestartIT {
                 "-Drollout.db.password=" + db.password(),
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Drollout.grafana.url=" + grafana.url(), "-Drollout.grafana.token=" + GrafanaStub.TOKEN,
+                "-Drollout.bootstrap-admin-token=" + dev.rollout.it.AppProcess.ADMIN_TOKEN,
                 "-Drollout.grafana.timeout=2s", "-Drollout.outbox.interval=1s", "-Drollout.outbox.lease=5s",
                 "-Drollout.outbox.initial-backoff=200ms", "-Drollout.outbox.max-backoff=1s",
                 "-jar", jar);
@@ -132,7 +134,7 @@ class EventRestartIT {
 
     private static JsonNode post(String base, String path, String body, int expected) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").header("Authorization", BEARER).timeout(Duration.ofSeconds(10))
                 .POST(body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(expected, response.statusCode(), response.body());
@@ -140,7 +142,8 @@ class EventRestartIT {
     }
 
     private static JsonNode get(String base, String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", BEARER).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return JSON.readTree(response.body());

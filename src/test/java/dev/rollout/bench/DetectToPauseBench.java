@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.rollout.it.AppProcess;
+import dev.rollout.support.MonitoringResource;
 import dev.rollout.support.TestDatabase;
 import dev.rollout.support.monitoring.FakeTarget;
 import dev.rollout.support.monitoring.MonitoringStack;
@@ -40,16 +41,7 @@ class DetectToPauseBench {
             target.start();
             target.set("genesis_test_suite_running", 1);
             try (MonitoringStack monitoring = MonitoringStack.start(Map.of("genesis-orchestrator", target.address()))) {
-                monitoring.writeRules("""
-                        groups:
-                          - name: genesis
-                            interval: 1s
-                            rules:
-                              - alert: TestSuiteNotRunning
-                                expr: genesis_test_suite_running == 0
-                                for: 0s
-                                labels: {severity: warning}
-                        """);
+                monitoring.writeRules(MonitoringResource.TEST_SUITE_RULES);
                 Map<String, String> env = new HashMap<>(AppProcess.databaseEnv(db.jdbcUrl(), db.user(), db.password()));
                 env.put("ROLLOUT_PROMETHEUS_URL", monitoring.prometheusUrl());
                 env.put("ROLLOUT_ALERTMANAGER_URL", monitoring.alertmanagerUrl());

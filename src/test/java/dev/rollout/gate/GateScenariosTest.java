@@ -54,16 +54,6 @@ class GateScenariosTest {
             "metrics", List.of("genesis_operation_duration_seconds_count", "genesis_tests_total_total"));
     private static final Map<String, Object> NO_ALERTS = Map.of("name", "no-alerts", "kind", "no-firing-alerts",
             "matchers", List.of("severity=~\"warning|critical\""));
-    private static final String RULES = """
-            groups:
-              - name: genesis
-                interval: 1s
-                rules:
-                  - alert: TestSuiteNotRunning
-                    expr: genesis_test_suite_running == 0
-                    for: 0s
-                    labels: {severity: warning}
-            """;
     private static final Duration INTERVAL = Duration.ofSeconds(1);
 
     @Inject
@@ -85,7 +75,7 @@ class GateScenariosTest {
         target = MonitoringResource.target();
         monitoring = MonitoringResource.stack();
         MonitoringResource.healthy(target);
-        monitoring.writeRules(RULES);
+        monitoring.writeRules(MonitoringResource.TEST_SUITE_RULES);
         awaitAllPass(List.of(ORCHESTRATOR_UP, APP_METRICS, NO_ALERTS));
     }
 

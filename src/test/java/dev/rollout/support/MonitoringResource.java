@@ -15,6 +15,18 @@ public class MonitoringResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String JOB = "genesis-orchestrator";
 
+    /** The incident's alert, driven by a series the tests switch: genesis_test_suite_running 0 fires it. */
+    public static final String TEST_SUITE_RULES = """
+            groups:
+              - name: genesis
+                interval: 1s
+                rules:
+                  - alert: TestSuiteNotRunning
+                    expr: genesis_test_suite_running == 0
+                    for: 0s
+                    labels: {severity: warning}
+            """;
+
     private static MonitoringStack stack;
     private static FakeTarget target;
 

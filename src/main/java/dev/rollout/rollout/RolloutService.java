@@ -170,8 +170,8 @@ public class RolloutService {
 
     /**
      * As above; a non-null {@code overrideReason} is an admin's audited override: the move happens even
-     * if the dwell is not over, and an {@code override} event naming who and why is recorded before the
-     * step. The caller has checked the role.
+     * if the dwell is not over or gates fail, and an {@code override} event naming who, why and what was
+     * set aside is recorded before the step. The caller has checked the role.
      */
     public Outcome advance(UUID id, String actor, String idempotencyKey, String overrideReason) {
         IdempotencyStore.validate(idempotencyKey);

@@ -109,6 +109,9 @@ public final class AppProcess implements AutoCloseable {
         childEnv.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         childEnv.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         childEnv.put("ROLLOUT_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
+        // These tests poll advance; per-token budgets are tested on their own (SecureDeploymentIT).
+        childEnv.put("ROLLOUT_RATE_LIMIT_ADVANCE_PER_MINUTE", "0");
+        childEnv.put("ROLLOUT_RATE_LIMIT_WRITES_PER_MINUTE", "0");
         childEnv.putAll(env);
         try {
             return new AppProcess(name, builder.start(), port, logFile);

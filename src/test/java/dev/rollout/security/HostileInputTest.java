@@ -155,8 +155,14 @@ class HostileInputTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(
                         () -> new java.io.ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
                 .build();
-        HttpResponse<String> response = client.send(chunked, HttpResponse.BodyHandlers.ofString());
-        assertEquals(413, response.statusCode(), response.body());
+        try {
+            HttpResponse<String> response = client.send(chunked, HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, response.statusCode(), response.body());
+        } catch (java.io.IOException closedWhileSending) {
+            // The server may answer 413 and close the connection before the client has finished
+            // streaming the body; the client then sees the closed connection instead of the answer.
+        }
+        given().get("/api/v1/plans").then().statusCode(200); // and the service is still there
         TRIED.merge("oversized", 2, Integer::sum);
     }
 

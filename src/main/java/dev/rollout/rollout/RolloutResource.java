@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
-import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -47,12 +46,12 @@ public class RolloutResource {
     private final History history;
     private final CurrentActor actor;
     private final GateResultStore gateResults;
+    private final ObjectMapper json;
 
-    @Inject
-    ObjectMapper json;
-
-    public RolloutResource(RolloutService rollouts, History history, CurrentActor actor, GateResultStore gateResults) {
+    public RolloutResource(RolloutService rollouts, History history, CurrentActor actor, GateResultStore gateResults,
+            ObjectMapper json) {
         this.rollouts = rollouts;
+        this.json = json;
         this.gateResults = gateResults;
         this.history = history;
         this.actor = actor;

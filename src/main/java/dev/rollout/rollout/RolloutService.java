@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 
@@ -50,18 +49,17 @@ public class RolloutService {
     private final GateEvaluator gateEvaluator;
     private final GateResultStore gateResults;
     private final GateMetrics gateMetrics;
-
-    @Inject
-    MeterRegistry meters;
+    private final MeterRegistry meters;
 
     public RolloutService(EntityManager em, RolloutClock clock, PlanService plans, History history,
             IdempotencyStore idempotency, ObjectMapper json, GateEvaluator gateEvaluator, GateResultStore gateResults,
-            GateMetrics gateMetrics) {
+            GateMetrics gateMetrics, MeterRegistry meters) {
         this.em = em;
-        this.gateMetrics = gateMetrics;
+        this.clock = clock;
         this.gateEvaluator = gateEvaluator;
         this.gateResults = gateResults;
-        this.clock = clock;
+        this.gateMetrics = gateMetrics;
+        this.meters = meters;
         this.plans = plans;
         this.history = history;
         this.idempotency = idempotency;
@@ -163,13 +161,7 @@ public class RolloutService {
      * nothing, is recorded in the history in a transaction of its own, and is thrown to the caller.
      * Gates are evaluated between a first look and the locked change, so no lock is held while
      * monitoring answers; the locked change only goes ahead if the rollout is still as first seen.
-     */
-    public Outcome advance(UUID id, String actor, String idempotencyKey) {
-        return advance(id, actor, idempotencyKey, null);
-    }
-
-    /**
-     * As above; a non-null {@code overrideReason} is an admin's audited override: the move happens even
+     * <p>A non-null {@code overrideReason} is an admin's audited override: the move happens even
      * if the dwell is not over or gates fail, and an {@code override} event naming who, why and what was
      * set aside is recorded before the step. The caller has checked the role.
      */

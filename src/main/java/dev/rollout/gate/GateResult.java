@@ -2,7 +2,8 @@ package dev.rollout.gate;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
  * The result of evaluating one gate.
@@ -10,17 +11,12 @@ import java.util.List;
  * @param detail      what a person needs to act on: the query and value seen, the firing alerts, or
  *                    the connection problem. Never contains credentials.
  * @param evaluatedAt when the evaluation finished
- * @param latency     how long the evaluation of this gate took
+ * @param latency     how long the evaluation of this gate took (metrics only; not part of the JSON form)
  */
 public record GateResult(String name, GateKind kind, GateStatus status, String detail, Instant evaluatedAt,
-                         Duration latency) {
+                         @JsonIgnore Duration latency) {
 
     public boolean passed() {
         return status.passed();
-    }
-
-    /** True when every result passed; an empty list passes (a plan without gates). */
-    public static boolean allPassed(List<GateResult> results) {
-        return results.stream().allMatch(GateResult::passed);
     }
 }

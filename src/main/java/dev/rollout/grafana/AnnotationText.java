@@ -3,7 +3,9 @@ package dev.rollout.grafana;
 import static dev.rollout.outbox.RolloutEvent.percent;
 
 import java.util.List;
-import java.util.Map;
+
+import dev.rollout.gate.GateResult;
+import dev.rollout.history.EventDetails;
 
 import dev.rollout.outbox.RolloutEvent;
 
@@ -37,31 +39,30 @@ public final class AnnotationText {
         if (e.reason() != null && !e.reason().isBlank() && e.action() != dev.rollout.history.Action.ADVANCE_REFUSED) {
             text.append(". Reason: ").append(e.reason());
         }
-        Object detail = e.details().get("detail");
-        if (e.action() == dev.rollout.history.Action.ADVANCE_REFUSED && detail != null) {
-            text.append(". ").append(detail);
+        if (e.details() instanceof EventDetails.Refused refused && refused.detail() != null) {
+            text.append(". ").append(refused.detail());
         }
-        String gates = failingGates(e.details().get("gates"));
+        String gates = failingGates(e.details().gates());
         if (!gates.isEmpty()) {
             text.append(". Failing gates: ").append(gates);
         }
         return text.toString();
     }
 
-    /** "orchestrator-up (FAIL: no series), no-alerts (ERROR: timeout)" from a details.gates list, if any. */
-    static String failingGates(Object gates) {
-        if (!(gates instanceof List<?> list)) {
+    /** "orchestrator-up (FAIL: no series), no-alerts (ERROR: timeout)" from an event's gate results, if any. */
+    static String failingGates(List<GateResult> gates) {
+        if (gates == null) {
             return "";
         }
         StringBuilder out = new StringBuilder();
-        for (Object g : list) {
-            if (g instanceof Map<?, ?> gate && !"PASS".equals(String.valueOf(gate.get("status")))) {
+        for (GateResult gate : gates) {
+            if (!gate.passed()) {
                 if (out.length() > 0) {
                     out.append(", ");
                 }
-                out.append(gate.get("name")).append(" (").append(gate.get("status"));
-                if (gate.get("detail") != null) {
-                    out.append(": ").append(gate.get("detail"));
+                out.append(gate.name()).append(" (").append(gate.status());
+                if (gate.detail() != null) {
+                    out.append(": ").append(gate.detail());
                 }
                 out.append(')');
             }

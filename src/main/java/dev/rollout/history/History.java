@@ -9,6 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * Appends events to deployment_state. Always called inside the transaction that makes the change the
  * event describes, so the history and the rollout can never disagree.
@@ -16,27 +19,32 @@ import jakarta.transaction.Transactional;
 @ApplicationScoped
 public class History {
 
-    private final Event<EventAppended> appended;
+    private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
+    };
 
-    public History(Event<EventAppended> appended) {
+    private final Event<EventAppended> appended;
+    private final ObjectMapper json;
+
+    public History(Event<EventAppended> appended, ObjectMapper json) {
         this.appended = appended;
+        this.json = json;
     }
 
+    /** Appends {@code event} at {@code at} (the database clock's reading in this transaction). */
     @Transactional(Transactional.TxType.MANDATORY)
-    public DeploymentEvent append(UUID rolloutId, Instant at, Action action, Double from, Double to, String actor,
-            String reason, Map<String, Object> details) {
-        DeploymentEvent event = new DeploymentEvent();
-        event.rolloutId = rolloutId;
-        event.at = at;
-        event.action = action.wireName();
-        event.fromPercentage = from;
-        event.toPercentage = to;
-        event.actor = actor;
-        event.reason = reason;
-        event.details = details == null ? Map.of() : details;
-        event.persist();
-        appended.fire(new EventAppended(event)); // observers write in this same transaction
-        return event;
+    public DeploymentEvent append(HistoryEvent event, Instant at) {
+        DeploymentEvent row = new DeploymentEvent();
+        row.rolloutId = event.rolloutId();
+        row.at = at;
+        row.action = event.action().wireName();
+        row.fromPercentage = event.fromPercentage();
+        row.toPercentage = event.toPercentage();
+        row.actor = event.actor();
+        row.reason = event.reason();
+        row.details = json.convertValue(event.details(), JSON_OBJECT);
+        row.persist();
+        appended.fire(new EventAppended(row, event.details())); // observers write in this same transaction
+        return row;
     }
 
     public List<DeploymentEvent> of(UUID rolloutId) {

@@ -1,5 +1,7 @@
 package dev.rollout.metrics;
 
+import java.util.List;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,6 +12,7 @@ import jakarta.enterprise.event.TransactionPhase;
 
 import dev.rollout.grafana.GrafanaAnnotations;
 import dev.rollout.history.Action;
+import dev.rollout.history.EventDetails;
 import dev.rollout.outbox.Outbox;
 import dev.rollout.outbox.OutboxDeliverer;
 import dev.rollout.outbox.RolloutEvent;
@@ -76,7 +79,13 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
                     .description("Advance requests refused, by reason (too-early, gates-failing, not-progressing, ...)")
                     .tags("reason", event.reason() == null ? "unknown" : event.reason(), "plan", event.plan())
                     .register(registry).increment();
-            case GATE_VIOLATION -> violations(policy(event)).increment();
+            case GATE_VIOLATION -> violations(((EventDetails.Violation) event.details()).policy()).increment();
+            case OVERRIDE -> {
+                List<String> bypassed = ((EventDetails.AdminOverride) event.details()).bypassed();
+                Counter.builder("rollout.overrides").description("Admin overrides of an advance, by the rules set aside")
+                        .tag("bypassed", bypassed.isEmpty() ? "none" : String.join("+", bypassed))
+                        .register(registry).increment();
+            }
             default -> {
             }
         }
@@ -90,11 +99,6 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
         return Counter.builder("rollout.violations")
                 .description("Gate violations, by the policy applied (PAUSE or ROLLBACK)")
                 .tag("policy", policy).register(registry);
-    }
-
-    private static String policy(RolloutEvent event) {
-        Object fromDetails = event.details().get("policy");
-        return fromDetails != null ? fromDetails.toString() : event.onViolation().name();
     }
 
     @Override

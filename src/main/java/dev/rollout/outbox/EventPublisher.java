@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 
 import dev.rollout.history.DeploymentEvent;
 import dev.rollout.history.EventAppended;
+import dev.rollout.history.EventDetails;
 import dev.rollout.rollout.Rollout;
 
 /**
@@ -33,7 +34,7 @@ public class EventPublisher {
     }
 
     void onAppended(@Observes EventAppended appended) {
-        RolloutEvent event = enrich(appended.event());
+        RolloutEvent event = enrich(appended.event(), appended.details());
         for (DeliveryChannel channel : channels) {
             channel.payloadFor(event).ifPresent(payload ->
                     outbox.enqueue(event.seq(), event.rolloutId(), channel.name(), payload));
@@ -41,11 +42,11 @@ public class EventPublisher {
         published.fire(event);
     }
 
-    private RolloutEvent enrich(DeploymentEvent e) {
+    private RolloutEvent enrich(DeploymentEvent e, EventDetails details) {
         // The rollout is managed in this transaction, so this is the state the event leaves it in.
         Rollout r = em.find(Rollout.class, e.rolloutId);
         return new RolloutEvent(e.seq, e.rolloutId, e.at, e.kind(), e.fromPercentage, e.toPercentage, e.actor,
-                e.reason, e.details == null ? Map.of() : e.details, r.plan.name, r.plan.version, r.plan.mode,
+                e.reason, details, r.plan.name, r.plan.version, r.plan.mode,
                 r.plan.onViolation, r.plan.webhook, r.target, r.version,
                 new RolloutEvent.Rollout(r.state, r.currentPercentage, r.stepIndex, r.dwellStartedAt,
                         r.earliestAdvanceAt));

@@ -10,7 +10,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import dev.rollout.rollout.ControllerConfig;
+import dev.rollout.rollout.WatchConfig;
 
 /**
  * Sends what the outbox holds. Each pass claims due rows (a lease, committed before anything is sent),
@@ -33,9 +33,9 @@ public class OutboxDeliverer {
 
     @Inject
     public OutboxDeliverer(Outbox outbox, OutboxConfig config, Instance<DeliveryChannel> channels,
-            Instance<DeliveryListener> listeners, ControllerConfig controller) {
+            Instance<DeliveryListener> listeners, WatchConfig watch) {
         this(outbox, config, channels, listeners.isResolvable() ? listeners.get() : DeliveryListener.NONE,
-                "outbox:" + controller.instanceName());
+                "outbox:" + watch.instanceName());
     }
 
     /** A deliverer with its own instance name: what a second instance of the service would run. */

@@ -1,10 +1,10 @@
 package dev.rollout.outbox;
 
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 
 import dev.rollout.history.Action;
+import dev.rollout.history.EventDetails;
 import dev.rollout.plan.Mode;
 import dev.rollout.plan.PlanWebhook;
 import dev.rollout.plan.ViolationPolicy;
@@ -25,7 +25,7 @@ public record RolloutEvent(
         Double toPercentage,
         String actor,
         String reason,
-        Map<String, Object> details,
+        EventDetails details,
         String plan,
         int planVersion,
         Mode mode,

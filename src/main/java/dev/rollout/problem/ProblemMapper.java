@@ -9,6 +9,8 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
+
+import dev.rollout.rollout.RolloutRefused;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -24,6 +26,16 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response apiProblem(ApiProblem problem) {
+        return Problems.toResponse(problem);
+    }
+
+    /** A rollout's refusal is a 409 conflict; one that ends by itself says when in Retry-After. */
+    @ServerExceptionMapper
+    public Response refused(RolloutRefused refused) {
+        ApiProblem problem = ApiProblem.conflict(refused.refusal().type(), refused.refusal().title(), refused.detail());
+        refused.rolloutId().ifPresent(id -> problem.with("rolloutId", id));
+        refused.facts().forEach(problem::with);
+        refused.retryAfter().ifPresent(wait -> problem.header("Retry-After", Long.toString(RolloutRefused.seconds(wait))));
         return Problems.toResponse(problem);
     }
 

@@ -1,25 +1,44 @@
 package dev.rollout.rollout;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
 
-/** The scheduled entry points; each only calls into the service that holds the rules. */
+/** The scheduled entry points; each only calls into the class that holds the rules. */
 @ApplicationScoped
 public class ControllerJobs {
 
-    private final RolloutSupervisor supervisor;
-    private final IdempotencyStore idempotency;
+    static final Duration MINIMUM_INTERVAL = Duration.ofSeconds(1);
 
-    public ControllerJobs(RolloutSupervisor supervisor, IdempotencyStore idempotency) {
-        this.supervisor = supervisor;
+    private final RolloutWatch watch;
+    private final IdempotencyStore idempotency;
+    private final Scheduler scheduler;
+    private final WatchConfig config;
+
+    public ControllerJobs(RolloutWatch watch, IdempotencyStore idempotency, Scheduler scheduler, WatchConfig config) {
+        this.watch = watch;
         this.idempotency = idempotency;
+        this.scheduler = scheduler;
+        this.config = config;
     }
 
-    @Scheduled(identity = "evaluate-rollouts", every = "${rollout.evaluation-interval}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void evaluate() {
-        supervisor.runOnce();
+    /** The watch ticks every evaluation interval; a tick still running when the next is due skips that one. */
+    void scheduleWatch(@Observes StartupEvent start) {
+        Duration interval = config.evaluationInterval();
+        if (interval.compareTo(MINIMUM_INTERVAL) < 0) {
+            throw new IllegalArgumentException("rollout.evaluation-interval must be at least 1s, got " + interval);
+        }
+        scheduler.newJob("rollout-watch")
+                .setInterval(interval.toString())
+                .setDelayed("1s")
+                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
+                .setTask(execution -> watch.tick())
+                .schedule();
     }
 
     @Scheduled(identity = "purge-idempotency-keys", every = "1h", delayed = "1m",

@@ -14,16 +14,14 @@ import dev.rollout.problem.ApiProblem;
  * First answers of calls made with an {@code Idempotency-Key}. The key is claimed inside the calling
  * transaction: a concurrent retry with the same key waits on the claim until the first call commits
  * (and then replays its answer) or rolls back (and then acts itself). Only successful answers are
- * kept; a refusal changed nothing, so a retry is simply evaluated again.
+ * kept; a refusal changed nothing, so a retry is simply evaluated again. What is kept is the answer's
+ * body; the status and headers of a replay are the resource's to give.
  */
 @ApplicationScoped
 public class IdempotencyStore {
 
     public static final String HEADER = "Idempotency-Key";
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
-
-    public record Replay(int status, String body, String location) {
-    }
 
     private final EntityManager em;
 
@@ -39,9 +37,9 @@ public class IdempotencyStore {
         }
     }
 
-    /** Claims the key for this transaction, or returns the first answer given for it. */
+    /** Claims the key for this transaction, or returns the body of the first answer given for it. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Optional<Replay> claim(String scope, String key, String fingerprint) {
+    public Optional<String> claim(String scope, String key, String fingerprint) {
         int inserted = em.createNativeQuery("""
                 insert into idempotency_record (scope, idem_key, fingerprint, created_at)
                 values (?1, ?2, ?3, statement_timestamp()) on conflict do nothing""")
@@ -51,36 +49,34 @@ public class IdempotencyStore {
         }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                "select fingerprint, status, body, location from idempotency_record where scope = ?1 and idem_key = ?2")
+                "select fingerprint, body from idempotency_record where scope = ?1 and idem_key = ?2")
                 .setParameter(1, scope).setParameter(2, key).getResultList();
         return Optional.of(replay(rows.get(0), fingerprint));
     }
 
-    private static Replay replay(Object[] row, String fingerprint) {
+    private static String replay(Object[] row, String fingerprint) {
         if (!fingerprint.equals(row[0])) {
             throw new ApiProblem(422, "idempotency-key-reused", "Idempotency key reused",
                     "this " + HEADER + " was already used for a different request");
         }
-        return new Replay(((Number) row[1]).intValue(), (String) row[2], (String) row[3]);
+        return (String) row[1];
     }
 
     /** The first answer for this key if one was recorded; a look only, nothing is claimed. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Optional<Replay> answered(String scope, String key, String fingerprint) {
+    public Optional<String> answered(String scope, String key, String fingerprint) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select fingerprint, status, body, location from idempotency_record "
-                + "where scope = ?1 and idem_key = ?2 and status is not null")
+        List<Object[]> rows = em.createNativeQuery("select fingerprint, body from idempotency_record "
+                + "where scope = ?1 and idem_key = ?2 and body is not null")
                 .setParameter(1, scope).setParameter(2, key).getResultList();
         return rows.isEmpty() ? Optional.empty() : Optional.of(replay(rows.get(0), fingerprint));
     }
 
     /** Records the answer of the call that claimed the key; committed together with its effect. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void complete(String scope, String key, int status, String body, String location) {
-        em.createNativeQuery("update idempotency_record set status = ?3, body = ?4, location = ?5 "
-                + "where scope = ?1 and idem_key = ?2")
-                .setParameter(1, scope).setParameter(2, key).setParameter(3, status)
-                .setParameter(4, body).setParameter(5, location).executeUpdate();
+    public void complete(String scope, String key, String body) {
+        em.createNativeQuery("update idempotency_record set body = ?3 where scope = ?1 and idem_key = ?2")
+                .setParameter(1, scope).setParameter(2, key).setParameter(3, body).executeUpdate();
     }
 
     /** Keys are kept for a day: long enough for any retry loop, short enough to stay small. */

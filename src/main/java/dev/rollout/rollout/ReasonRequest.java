@@ -1,5 +1,9 @@
 package dev.rollout.rollout;
 
+import java.util.List;
+
+import dev.rollout.problem.ApiProblem;
+
 /** Body of pause, resume, rollback and abort. */
 public record ReasonRequest(String reason) {
 
@@ -11,5 +15,23 @@ public record ReasonRequest(String reason) {
      */
     public static boolean printable(String reason) {
         return reason.chars().allMatch(c -> c >= 0x20 && c != 0x7f || c == '\n' || c == '\r' || c == '\t');
+    }
+
+    /** The reason if it is acceptable for {@code what} ("pause", "override", ...); a 400 otherwise. */
+    public static String check(String reason, boolean required, String what) {
+        if (required && (reason == null || reason.isBlank())) {
+            throw invalid("reason: is required to " + what, "reason: is required");
+        }
+        if (reason != null && reason.length() > MAX_LENGTH) {
+            throw invalid("reason: must be at most " + MAX_LENGTH + " characters", "reason: too long");
+        }
+        if (reason != null && !printable(reason)) {
+            throw invalid("reason: must not contain control characters", "reason: control characters");
+        }
+        return reason;
+    }
+
+    private static ApiProblem invalid(String detail, String error) {
+        return ApiProblem.badRequest("invalid-request", detail).with("errors", List.of(error));
     }
 }

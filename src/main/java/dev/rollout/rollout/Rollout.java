@@ -1,6 +1,8 @@
 package dev.rollout.rollout;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
@@ -14,10 +16,20 @@ import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
+import dev.rollout.gate.GateReport;
+import dev.rollout.gate.GateResult;
+import dev.rollout.history.EventDetails;
+import dev.rollout.history.HistoryEvent;
 import dev.rollout.plan.Plan;
+import dev.rollout.plan.ViolationPolicy;
+import dev.rollout.rollout.RolloutRules.AdvanceDecision;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
-/** One run of a plan for a target. Changed only through {@link RolloutService}, under a row lock. */
+/**
+ * One run of a plan for a target. Its transitions are the methods below: each changes the fields and
+ * returns the history event(s) that say so. They are called only inside {@link RolloutChanges}, under
+ * the rollout's row lock, with {@code now} read from the database clock after the lock was taken.
+ */
 @Entity
 @Table(name = "rollout")
 public class Rollout extends PanacheEntityBase {
@@ -65,7 +77,176 @@ public class Rollout extends PanacheEntityBase {
     @Column(name = "updated_at")
     public Instant updatedAt;
 
+    /**
+     * Bumped by every committed change. Gates are evaluated without holding the row lock; the change
+     * that follows goes ahead only if this is still the version that was evaluated.
+     */
     @Version
     @Column(name = "row_version")
     public long rowVersion;
+
+    // ---- the rules' view ---------------------------------------------------------------------------
+
+    /** What an advance would do now; {@code overrideDwell} is an admin's audited override of the dwell. */
+    public AdvanceDecision decideAdvance(Instant now, boolean overrideDwell) {
+        return RolloutRules.advance(state, stepIndex, dwellStartedAt, plan.schedule(), now, overrideDwell);
+    }
+
+    /** The percentage of the next step, or null when there is none or the rollout is over. */
+    public Double nextPercentage() {
+        return state.isActive() && stepIndex + 1 < stepCount ? plan.steps.get(stepIndex + 1).percentage() : null;
+    }
+
+    // ---- transitions ----------------------------------------------------------------------------------
+
+    /** A new rollout of {@code plan} at 0 %, still PROGRESSING towards its first step. */
+    public static Rollout begin(Plan plan, String target, String version, Instant now) {
+        Rollout rollout = new Rollout();
+        rollout.id = UUID.randomUUID();
+        rollout.plan = plan;
+        rollout.target = target;
+        rollout.version = version;
+        rollout.state = RolloutState.PROGRESSING;
+        rollout.stepIndex = -1;
+        rollout.stepCount = plan.steps.size();
+        rollout.currentPercentage = 0;
+        rollout.stepEnteredAt = now;
+        rollout.dwellStartedAt = now;
+        rollout.earliestAdvanceAt = now;
+        rollout.startedAt = now;
+        rollout.updatedAt = now;
+        return rollout;
+    }
+
+    public HistoryEvent started(String actor) {
+        return event(null, 0.0, actor, null, new EventDetails.Started(plan.name, plan.version, version));
+    }
+
+    /**
+     * Applies an advancing decision ({@link RolloutRules.Enter} or {@link RolloutRules.Complete}):
+     * entering a step starts its dwell now; entering a final step with nothing left to wait for also
+     * completes the rollout. {@code gates} are the results the move was allowed with.
+     */
+    public List<HistoryEvent> advance(AdvanceDecision decision, Instant now, String actor, GateReport gates,
+            boolean override, String instance) {
+        List<GateResult> results = gates.isEmpty() ? null : gates.results();
+        Boolean overridden = override ? Boolean.TRUE : null;
+        List<HistoryEvent> events = new ArrayList<>(2);
+        if (decision instanceof RolloutRules.Enter enter) {
+            double from = currentPercentage;
+            stepIndex = enter.stepIndex();
+            currentPercentage = enter.percentage();
+            stepEnteredAt = now;
+            dwellStartedAt = now;
+            earliestAdvanceAt = enter.earliestAdvanceAt();
+            updatedAt = now;
+            events.add(event(from, currentPercentage, actor, null,
+                    new EventDetails.StepEntered(stepIndex, earliestAdvanceAt, results, overridden, instance)));
+            if (enter.completes()) {
+                events.add(complete(now, actor, results, overridden, instance));
+            }
+        } else if (decision instanceof RolloutRules.Complete) {
+            events.add(complete(now, actor, results, overridden, instance));
+        } else {
+            throw new IllegalArgumentException("not an advancing decision: " + decision);
+        }
+        return events;
+    }
+
+    private HistoryEvent complete(Instant now, String actor, List<GateResult> gates, Boolean override,
+            String instance) {
+        state = RolloutState.COMPLETED;
+        finishedAt = now;
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, null,
+                new EventDetails.Completed(gates, override, instance));
+    }
+
+    public HistoryEvent pause(Instant now, String actor, String reason) {
+        return pause(now, actor, reason, null);
+    }
+
+    private HistoryEvent pause(Instant now, String actor, String reason, ViolationPolicy policy) {
+        state = RolloutState.PAUSED;
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, reason,
+                new EventDetails.Paused(policy == null ? null : policy.name()));
+    }
+
+    /** Back to PROGRESSING with a fresh, full dwell: time spent paused never counts towards the step. */
+    public HistoryEvent resume(Instant now, String actor, String reason) {
+        state = RolloutState.PROGRESSING;
+        dwellStartedAt = now;
+        earliestAdvanceAt = plan.schedule().earliestAdvanceAt(stepIndex, now);
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, reason, new EventDetails.Resumed(earliestAdvanceAt));
+    }
+
+    public HistoryEvent rollBack(Instant now, String actor, String reason) {
+        return rollBack(now, actor, reason, null);
+    }
+
+    /** Back to 0 %: the rollout is over and its target free for a new one. */
+    private HistoryEvent rollBack(Instant now, String actor, String reason, ViolationPolicy policy) {
+        double from = currentPercentage;
+        state = RolloutState.ROLLED_BACK;
+        stepIndex = -1;
+        currentPercentage = 0;
+        stepEnteredAt = now;
+        finishedAt = now;
+        updatedAt = now;
+        return event(from, 0.0, actor, reason, new EventDetails.RolledBack(policy == null ? null : policy.name()));
+    }
+
+    public HistoryEvent abort(Instant now, String actor, String reason) {
+        state = RolloutState.ABORTED;
+        finishedAt = now;
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, reason, new EventDetails.Aborted());
+    }
+
+    /**
+     * Applies the plan's violation policy for gates that did not pass: PAUSE keeps the percentage,
+     * ROLLBACK returns to 0 %. Either way the clean dwell window is over; a resume starts a new one.
+     */
+    public List<HistoryEvent> violate(GateReport gates, Instant now, String actor, String instance) {
+        ViolationPolicy policy = plan.onViolation;
+        boolean rollback = policy == ViolationPolicy.ROLLBACK;
+        String reason = "gate violation: " + gates.failingSummary();
+        HistoryEvent violation = event(currentPercentage, rollback ? 0.0 : currentPercentage, actor, reason,
+                new EventDetails.Violation(policy.name(), gates.results(), instance));
+        HistoryEvent applied = rollback ? rollBack(now, actor, reason, policy) : pause(now, actor, reason, policy);
+        return List.of(violation, applied);
+    }
+
+    /**
+     * The audit record of an admin's override: which rules it set aside ("dwell", "gates"; none when
+     * nothing stood in the way). {@code plain} is what the move would have been without the override.
+     */
+    public HistoryEvent overridden(AdvanceDecision plain, AdvanceDecision decision, GateReport gates, String actor,
+            String reason) {
+        List<String> bypassed = new ArrayList<>(2);
+        RolloutRules.TooEarly tooEarly = plain instanceof RolloutRules.TooEarly t ? t : null;
+        if (tooEarly != null) {
+            bypassed.add("dwell");
+        }
+        if (!gates.passed()) {
+            bypassed.add("gates");
+        }
+        double to = decision instanceof RolloutRules.Enter enter ? enter.percentage() : currentPercentage;
+        return event(currentPercentage, to, actor, reason, new EventDetails.AdminOverride(bypassed,
+                tooEarly == null ? null : tooEarly.earliestAdvanceAt(),
+                tooEarly == null ? null : tooEarly.remaining().toSeconds(),
+                gates.passed() ? null : gates.results()));
+    }
+
+    /** The record of a refused advance: the rollout itself does not change. */
+    public HistoryEvent refused(RolloutRefused refusal, String actor) {
+        return event(currentPercentage, nextPercentage(), actor, refusal.refusal().type(),
+                new EventDetails.Refused(refusal.refusal().type(), refusal.detail(), refusal.facts()));
+    }
+
+    private HistoryEvent event(Double from, Double to, String actor, String reason, EventDetails details) {
+        return new HistoryEvent(id, from, to, actor, reason, details);
+    }
 }

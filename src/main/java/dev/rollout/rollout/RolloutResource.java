@@ -60,13 +60,19 @@ public class RolloutResource {
     @POST
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
-    public Response start(StartRequest request, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey) {
-        RolloutService.Outcome outcome = rollouts.start(request, actor.name(), idempotencyKey);
-        if (outcome.replay() != null) {
-            return replay(outcome.replay());
+    public Response start(StartRequest request, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey)
+            throws IOException {
+        RolloutService.Answer answer = rollouts.start(request, actor.name(), idempotencyKey);
+        if (answer instanceof RolloutService.Replayed replayed) {
+            RolloutView first = json.readValue(replayed.body(), RolloutView.class);
+            return replay(Response.created(location(first.id())), replayed);
         }
-        return Response.created(URI.create(RolloutService.location(outcome.rollout().id())))
-                .entity(outcome.rollout()).build();
+        RolloutView started = ((RolloutService.Done) answer).rollout();
+        return Response.created(location(started.id())).entity(started).build();
+    }
+
+    private static URI location(UUID id) {
+        return URI.create("/api/v1/rollouts/" + id);
     }
 
     @GET
@@ -99,10 +105,13 @@ public class RolloutResource {
         String overrideReason = null;
         if (body != null && body.overrides()) {
             actor.require(Role.ADMIN, "override the rules of an advance");
-            overrideReason = requiredReason(body.reason(), "override");
+            overrideReason = ReasonRequest.check(body.reason(), true, "override");
         }
-        RolloutService.Outcome outcome = rollouts.advance(parseId(id), actor.name(), idempotencyKey, overrideReason);
-        return outcome.replay() != null ? replay(outcome.replay()) : Response.ok(outcome.rollout()).build();
+        RolloutService.Answer answer = rollouts.advance(parseId(id), actor.name(), idempotencyKey, overrideReason);
+        if (answer instanceof RolloutService.Replayed replayed) {
+            return replay(Response.ok(), replayed);
+        }
+        return Response.ok(((RolloutService.Done) answer).rollout()).build();
     }
 
     @POST
@@ -163,29 +172,10 @@ public class RolloutResource {
         return LegacyDeploymentState.of(rollout.currentPercentage, rollout.startedAt, history.of(rollout.id));
     }
 
-    private static Response replay(IdempotencyStore.Replay replay) {
-        Response.ResponseBuilder response = Response.status(replay.status()).type(MediaType.APPLICATION_JSON)
-                .entity(replay.body()).header("Idempotent-Replayed", "true");
-        if (replay.location() != null) {
-            response.location(URI.create(replay.location()));
-        }
-        return response.build();
-    }
-
-    private static String requiredReason(String reason, String what) {
-        if (reason == null || reason.isBlank()) {
-            throw ApiProblem.badRequest("invalid-request", "reason: is required to " + what)
-                    .with("errors", List.of("reason: is required"));
-        }
-        if (reason.length() > ReasonRequest.MAX_LENGTH) {
-            throw ApiProblem.badRequest("invalid-request", "reason: must be at most " + ReasonRequest.MAX_LENGTH
-                    + " characters").with("errors", List.of("reason: too long"));
-        }
-        if (!ReasonRequest.printable(reason)) {
-            throw ApiProblem.badRequest("invalid-request", "reason: must not contain control characters")
-                    .with("errors", List.of("reason: control characters"));
-        }
-        return reason;
+    /** The first answer to a repeated Idempotency-Key, as it was, marked as a replay. */
+    private static Response replay(Response.ResponseBuilder response, RolloutService.Replayed replayed) {
+        return response.type(MediaType.APPLICATION_JSON).entity(replayed.body())
+                .header("Idempotent-Replayed", "true").build();
     }
 
     private static String reason(ReasonRequest body) {

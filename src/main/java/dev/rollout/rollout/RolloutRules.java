@@ -2,6 +2,7 @@ package dev.rollout.rollout;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.rollout.plan.StepSchedule;
@@ -64,19 +65,20 @@ public final class RolloutRules {
         PAUSE, RESUME, ROLLBACK, ABORT
     }
 
-    /** Why the state machine refuses a command in this state: a problem type and a sentence; empty when allowed. */
-    public record Refusal(String type, String detail) {
-    }
-
-    public static Optional<Refusal> check(Command command, RolloutState state) {
+    /** Why the state machine refuses a command in this state; empty when it is allowed. */
+    public static Optional<RolloutRefused> check(Command command, RolloutState state) {
         return switch (command) {
             case PAUSE -> state == RolloutState.PROGRESSING ? Optional.empty()
-                    : Optional.of(new Refusal("not-progressing", "only a PROGRESSING rollout can be paused; it is " + state));
+                    : refused(Refusal.NOT_PROGRESSING, "only a PROGRESSING rollout can be paused; it is " + state, state);
             case RESUME -> state == RolloutState.PAUSED ? Optional.empty()
-                    : Optional.of(new Refusal("not-paused", "only a PAUSED rollout can be resumed; it is " + state));
+                    : refused(Refusal.NOT_PAUSED, "only a PAUSED rollout can be resumed; it is " + state, state);
             case ROLLBACK, ABORT -> state.isActive() ? Optional.empty()
-                    : Optional.of(new Refusal("already-finished", "the rollout is " + state + " and cannot be "
-                            + (command == Command.ROLLBACK ? "rolled back" : "aborted")));
+                    : refused(Refusal.ALREADY_FINISHED, "the rollout is " + state + " and cannot be "
+                            + (command == Command.ROLLBACK ? "rolled back" : "aborted"), state);
         };
+    }
+
+    private static Optional<RolloutRefused> refused(Refusal refusal, String detail, RolloutState state) {
+        return Optional.of(new RolloutRefused(refusal, detail, Map.of("state", state.name())));
     }
 }

@@ -26,7 +26,7 @@ public record RolloutView(
         Instant updatedAt) {
 
     public static RolloutView of(Rollout r) {
-        Double next = r.stepIndex + 1 < r.stepCount ? r.plan.steps.get(r.stepIndex + 1).percentage() : null;
+        Double next = r.nextPercentage();
         return new RolloutView(r.id, r.plan.name, r.plan.version, r.plan.mode, r.target, r.version, r.state,
                 r.currentPercentage, r.stepIndex, r.stepCount, next, r.stepEnteredAt, r.dwellStartedAt,
                 r.state == RolloutState.PROGRESSING ? r.earliestAdvanceAt : null, r.startedAt, r.finishedAt,

@@ -91,8 +91,8 @@ class GateEvaluatorTest {
         assertEquals(List.of("up", "metrics", "alerts", "errors"), results.stream().map(GateResult::name).toList());
         assertEquals(List.of(GateStatus.PASS, GateStatus.FAIL, GateStatus.FAIL, GateStatus.PASS),
                 results.stream().map(GateResult::status).toList());
-        assertFalse(GateResult.allPassed(results));
-        assertTrue(GateResult.allPassed(List.of(results.get(0), results.get(3))));
+        assertFalse(new GateReport(results).passed());
+        assertTrue(new GateReport(List.of(results.get(0), results.get(3))).passed());
         assertEquals("no data for absent_total", results.get(1).detail());
         assertEquals("1 firing alert matching severity=~\"warning|critical\", team=\"infra\": TestSuiteNotRunning",
                 results.get(2).detail());

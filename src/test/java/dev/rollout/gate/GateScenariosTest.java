@@ -82,7 +82,7 @@ class GateScenariosTest {
     @AfterEach
     void cleanUp() {
         clock.reset();
-        scheduler.resume("evaluate-rollouts");
+        scheduler.resume("rollout-watch");
         for (String id : started) {
             command(id, "abort", "test over");
         }
@@ -102,7 +102,7 @@ class GateScenariosTest {
     private void awaitAllPass(List<Map<String, Object>> gateList) {
         List<GateDefinition> definitions = gateList.stream().map(GateScenariosTest::definition).toList();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> GateResult.allPassed(gates.evaluate(definitions)));
+                .until(() -> new GateReport(gates.evaluate(definitions)).passed());
     }
 
     @SuppressWarnings("unchecked")
@@ -220,7 +220,7 @@ class GateScenariosTest {
     @Test
     void g_anAdvanceWithFailingGatesIsRefusedWithEveryGatesResult() {
         String id = start("PAUSE", "PT1H", List.of(ORCHESTRATOR_UP, APP_METRICS, NO_ALERTS));
-        scheduler.pause("evaluate-rollouts"); // so the watch cannot pause it first
+        scheduler.pause("rollout-watch"); // so the watch cannot pause it first
         target.remove("genesis_tests_total_total");
         awaitFailing(List.of(APP_METRICS));
         Response refused = advance(id);
@@ -264,7 +264,7 @@ class GateScenariosTest {
     private void awaitFailing(List<Map<String, Object>> gateList) {
         List<GateDefinition> definitions = gateList.stream().map(GateScenariosTest::definition).toList();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> !GateResult.allPassed(gates.evaluate(definitions)));
+                .until(() -> !new GateReport(gates.evaluate(definitions)).passed());
     }
 
     /** Whether Alertmanager lists the alert as active (or, with {@code silenced}, as silenced). */

@@ -27,7 +27,11 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.rollout.clock.RolloutClock;
-import dev.rollout.history.Action;
+import dev.rollout.gate.GateKind;
+import dev.rollout.gate.GateResult;
+import dev.rollout.gate.GateStatus;
+import dev.rollout.history.EventDetails;
+import dev.rollout.history.HistoryEvent;
 import dev.rollout.history.History;
 import dev.rollout.support.Api;
 import dev.rollout.support.GrafanaStub;
@@ -127,9 +131,11 @@ class GrafanaAnnotationsTest {
     }
 
     private void recordGateViolation(String rolloutId) {
-        QuarkusTransaction.requiringNew().run(() -> history.append(UUID.fromString(rolloutId), clock.now(),
-                Action.GATE_VIOLATION, 5.0, 5.0, "controller", "gates failing",
-                Map.of("gates", List.of(Map.of("name", "orchestrator-up", "status", "FAIL", "detail", "no series"),
-                        Map.of("name", "no-alerts", "status", "PASS")))));
+        Instant at = Instant.now();
+        List<GateResult> gates = List.of(
+                new GateResult("orchestrator-up", GateKind.TARGET_UP, GateStatus.FAIL, "no series", at, Duration.ZERO),
+                new GateResult("no-alerts", GateKind.NO_FIRING_ALERTS, GateStatus.PASS, null, at, Duration.ZERO));
+        QuarkusTransaction.requiringNew().run(() -> history.append(new HistoryEvent(UUID.fromString(rolloutId), 5.0,
+                5.0, "controller", "gates failing", new EventDetails.Violation("PAUSE", gates, null)), clock.now()));
     }
 }

@@ -34,7 +34,7 @@ class AutomaticModeTest {
     TestClock clock;
 
     @Inject
-    RolloutSupervisor supervisor;
+    RolloutWatch watch;
 
     @AfterEach
     void resetClock() {
@@ -68,7 +68,7 @@ class AutomaticModeTest {
         Api.command(id, "pause", "hold").then().statusCode(200);
         clock.advance(Duration.ofHours(2));
         long before = Api.history(id).size();
-        supervisor.runOnce(); // a full pass of the job, run here so the test does not wait for the schedule
+        watch.tick(); // a full pass of the job, run here so the test does not wait for the schedule
         assertEquals(before, Api.history(id).size());
         assertEquals(0, ((Number) Api.get(id).path("stepIndex")).intValue());
     }
@@ -83,7 +83,7 @@ class AutomaticModeTest {
         Api.advance(id).then().statusCode(200);
         Api.advance(id).then().statusCode(200);
         assertEquals("PROGRESSING", Api.get(id).path("state"));
-        supervisor.runOnce();
+        watch.tick();
         assertEquals("PROGRESSING", Api.get(id).path("state"), "the bake is not over yet");
         clock.advance(Duration.ofHours(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> "COMPLETED".equals(Api.get(id).path("state")));

@@ -87,8 +87,8 @@ class RolloutRulesTest {
             assertEquals(state.isActive(), RolloutRules.check(Command.ROLLBACK, state).isEmpty(), "rollback " + state);
             assertEquals(state.isActive(), RolloutRules.check(Command.ABORT, state).isEmpty(), "abort " + state);
         }
-        assertEquals("not-progressing", RolloutRules.check(Command.PAUSE, RolloutState.PAUSED).orElseThrow().type());
-        assertEquals("not-paused", RolloutRules.check(Command.RESUME, RolloutState.PROGRESSING).orElseThrow().type());
+        assertEquals("not-progressing", RolloutRules.check(Command.PAUSE, RolloutState.PAUSED).orElseThrow().refusal().type());
+        assertEquals("not-paused", RolloutRules.check(Command.RESUME, RolloutState.PROGRESSING).orElseThrow().refusal().type());
         assertTrue(RolloutRules.check(Command.ABORT, RolloutState.COMPLETED).orElseThrow().detail().contains("COMPLETED"));
     }
 }

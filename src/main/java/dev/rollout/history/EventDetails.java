@@ -1,0 +1,129 @@
+package dev.rollout.history;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import dev.rollout.gate.GateResult;
+
+/**
+ * What a history event says beyond its action, percentages, actor and reason: one record per kind of
+ * event, stored as the event's JSON {@code details}. The record's type names the action, so an event
+ * cannot carry details of another kind.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface EventDetails {
+
+    @JsonIgnore
+    Action action();
+
+    /**
+     * The gate results the event carries, or null when it carries none. Records with a {@code gates}
+     * component implement it with that component (which is part of their JSON).
+     */
+    default List<GateResult> gates() {
+        return null;
+    }
+
+    /** Which plan version and which version of the target the rollout runs. */
+    record Started(String plan, int planVersion, String version) implements EventDetails {
+        public Action action() {
+            return Action.STARTED;
+        }
+    }
+
+    /**
+     * A step entered. {@code gates} are the results it was entered with (none for a plan without gates);
+     * {@code override} is true when an admin's override let it through; {@code instance} names the
+     * controller instance when the watch moved it.
+     */
+    record StepEntered(int stepIndex, Instant earliestAdvanceAt, List<GateResult> gates, Boolean override,
+            String instance) implements EventDetails {
+        public Action action() {
+            return Action.STEP;
+        }
+    }
+
+    /** The final step's dwell and bake are over; the fields mean what they mean for {@link StepEntered}. */
+    record Completed(List<GateResult> gates, Boolean override, String instance) implements EventDetails {
+        public Action action() {
+            return Action.COMPLETED;
+        }
+    }
+
+    /** Gates that did not pass, and the policy applied because of them. */
+    record Violation(String policy, List<GateResult> gates, String instance) implements EventDetails {
+        public Action action() {
+            return Action.GATE_VIOLATION;
+        }
+    }
+
+    /** {@code policy} is set when a violation paused it; null for an operator's pause. */
+    record Paused(String policy) implements EventDetails {
+        public Action action() {
+            return Action.PAUSED;
+        }
+    }
+
+    /** A resume starts a fresh, full dwell that ends at {@code earliestAdvanceAt}. */
+    record Resumed(Instant earliestAdvanceAt) implements EventDetails {
+        public Action action() {
+            return Action.RESUMED;
+        }
+    }
+
+    /** {@code policy} is set when a violation rolled it back; null for an operator's rollback. */
+    record RolledBack(String policy) implements EventDetails {
+        public Action action() {
+            return Action.ROLLED_BACK;
+        }
+    }
+
+    record Aborted() implements EventDetails {
+        public Action action() {
+            return Action.ABORTED;
+        }
+    }
+
+    /**
+     * An admin set rules aside for one move: {@code bypassed} lists "dwell" and/or "gates" (empty when
+     * nothing stood in the way); the dwell's end and the gate results show what was set aside.
+     */
+    record AdminOverride(List<String> bypassed, Instant earliestAdvanceAt, Long remainingSeconds, List<GateResult> gates)
+            implements EventDetails {
+        public Action action() {
+            return Action.OVERRIDE;
+        }
+    }
+
+    /**
+     * A refused advance: {@code refusal} is the problem type the caller got, {@code detail} its sentence,
+     * {@code facts} the refusal's own fields (earliestAdvanceAt, gates, state, ...), flattened into the JSON.
+     */
+    record Refused(String refusal, String detail, Map<String, Object> facts) implements EventDetails {
+        public Action action() {
+            return Action.ADVANCE_REFUSED;
+        }
+
+        @JsonIgnore
+        @Override
+        public Map<String, Object> facts() {
+            return facts;
+        }
+
+        @JsonAnyGetter
+        Map<String, Object> flattenedFacts() {
+            return facts;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public List<GateResult> gates() {
+            return (List<GateResult>) facts.get("gates");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.rollout.rollout;
+
+/**
+ * Why a rollout refused a request. The type is the stable name callers match on (the problem type's
+ * last segment); the title is the same for every refusal of that type.
+ */
+public enum Refusal {
+    TOO_EARLY("too-early", "Too early"),
+    GATES_FAILING("gates-failing", "Gates failing"),
+    NOT_PROGRESSING("not-progressing", "Rollout is not progressing"),
+    NOT_PAUSED("not-paused", "Rollout is not paused"),
+    ALREADY_FINISHED("already-finished", "Rollout already finished"),
+    CONCURRENT_CHANGE("concurrent-change", "Rollout changed"),
+    ACTIVE_ROLLOUT_EXISTS("active-rollout-exists", "Target has an active rollout");
+
+    private final String type;
+    private final String title;
+
+    Refusal(String type, String title) {
+        this.type = type;
+        this.title = title;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String title() {
+        return title;
+    }
+}

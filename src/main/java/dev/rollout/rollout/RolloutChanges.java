@@ -1,0 +1,86 @@
+package dev.rollout.rollout;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.rollout.clock.RolloutClock;
+import dev.rollout.history.History;
+import dev.rollout.history.HistoryEvent;
+import dev.rollout.problem.ApiProblem;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * The one protocol for changing a rollout, used by every HTTP command and by the watch: in a
+ * transaction of its own, take the rollout's row lock, read the database clock (after the lock, so a
+ * wait for the lock never shortens a dwell), let the caller decide, and append the events of what it
+ * decided in the same transaction. A caller that evaluated gates before coming here passes the
+ * {@code rowVersion} it saw; {@link Locked#changedSinceSeen()} then tells whether its evaluation is stale.
+ */
+@ApplicationScoped
+public class RolloutChanges {
+
+    /** WAIT for a lock held by someone else (HTTP callers), or SKIP the rollout for now (the watch). */
+    public enum LockMode { WAIT, SKIP_IF_LOCKED }
+
+    /** The locked rollout, the database clock's reading, and whether it changed since the caller looked. */
+    public record Locked(Rollout rollout, Instant now, boolean changedSinceSeen) {
+    }
+
+    /** What a change decided: the events to append (none for a look), and the answer for the caller. */
+    public record Decided<T>(List<HistoryEvent> events, T answer) {
+
+        public static <T> Decided<T> nothing(T answer) {
+            return new Decided<>(List.of(), answer);
+        }
+
+        public static <T> Decided<T> of(HistoryEvent event, T answer) {
+            return new Decided<>(List.of(event), answer);
+        }
+    }
+
+    @FunctionalInterface
+    public interface Change<T> {
+        Decided<T> decide(Locked locked);
+    }
+
+    private final RolloutRepository rows;
+    private final RolloutClock clock;
+    private final History history;
+
+    public RolloutChanges(RolloutRepository rows, RolloutClock clock, History history) {
+        this.rows = rows;
+        this.clock = clock;
+        this.history = history;
+    }
+
+    /** As {@link #change(UUID, LockMode, Long, Change)}, waiting for the lock; a missing rollout is a 404. */
+    public <T> T change(UUID id, Change<T> change) {
+        return change(id, LockMode.WAIT, null, change)
+                .orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
+    }
+
+    /**
+     * Runs {@code change} on the locked rollout and appends its events. Empty when the rollout does not
+     * exist or, with {@link LockMode#SKIP_IF_LOCKED}, someone else holds its lock.
+     */
+    public <T> Optional<T> change(UUID id, LockMode mode, Long seenVersion, Change<T> change) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Optional<Rollout> locked = mode == LockMode.WAIT ? rows.lock(id) : rows.lockIfFree(id);
+            if (locked.isEmpty()) {
+                return Optional.empty();
+            }
+            Rollout rollout = locked.get();
+            Instant now = clock.now();
+            boolean stale = seenVersion != null && rollout.rowVersion != seenVersion;
+            Decided<T> decided = change.decide(new Locked(rollout, now, stale));
+            for (HistoryEvent event : decided.events()) {
+                history.append(event, now);
+            }
+            return Optional.ofNullable(decided.answer());
+        });
+    }
+}

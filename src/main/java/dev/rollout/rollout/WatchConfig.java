@@ -1,0 +1,35 @@
+package dev.rollout.rollout;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+
+/**
+ * The watch: how often it ticks and how this instance names itself in the history. The operator-facing
+ * names are ROLLOUT_EVALUATION_INTERVAL and ROLLOUT_CONTROLLER_INSTANCE_ID; application.properties maps
+ * them here and declares the default.
+ */
+@ConfigMapping(prefix = "rollout.watch")
+public interface WatchConfig {
+
+    /** How often every active rollout is looked at; 1 s at least. */
+    Duration evaluationInterval();
+
+    /** Names this instance in the history of the moves it makes itself; host:pid when unset. */
+    Optional<String> instanceId();
+
+    /** The configured id, or host:pid. */
+    default String instanceName() {
+        return instanceId().filter(s -> !s.isBlank()).orElseGet(() -> {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                host = "unknown-host";
+            }
+            return host + ":" + ProcessHandle.current().pid();
+        });
+    }
+}

@@ -37,7 +37,7 @@ public class ControllerJobs {
                 .setInterval(interval.toString())
                 .setDelayed("1s")
                 .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                .setTask(execution -> watch.tick())
+                .setTask(execution -> watch.scheduledTick())
                 .schedule();
     }
 

@@ -23,8 +23,11 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class RolloutChanges {
 
-    /** WAIT for a lock held by someone else (HTTP callers), or SKIP the rollout for now (the watch). */
-    public enum LockMode { WAIT, SKIP_IF_LOCKED }
+    /**
+     * WAIT for a lock held by someone else (HTTP callers); SKIP the rollout for now when it is locked
+     * (the watch); or take NO lock, for a look that changes nothing but may record that it refused.
+     */
+    public enum LockMode { WAIT, SKIP_IF_LOCKED, NO_LOCK }
 
     /** The locked rollout, the database clock's reading, and whether it changed since the caller looked. */
     public record Locked(Rollout rollout, Instant now, boolean changedSinceSeen) {
@@ -69,7 +72,11 @@ public class RolloutChanges {
      */
     public <T> Optional<T> change(UUID id, LockMode mode, Long seenVersion, Change<T> change) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            Optional<Rollout> locked = mode == LockMode.WAIT ? rows.lock(id) : rows.lockIfFree(id);
+            Optional<Rollout> locked = switch (mode) {
+                case WAIT -> rows.lock(id);
+                case SKIP_IF_LOCKED -> rows.lockIfFree(id);
+                case NO_LOCK -> rows.read(id);
+            };
             if (locked.isEmpty()) {
                 return Optional.empty();
             }

@@ -7,7 +7,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
-/** The rollout's row locks: the only native SQL on the rollout table. Rows map to the {@link Rollout} entity. */
+/** Reads of a rollout for a change, with or without its row lock: the only native SQL on the rollout table. */
 @ApplicationScoped
 public class RolloutRepository {
 
@@ -27,6 +27,11 @@ public class RolloutRepository {
     Optional<Rollout> lockIfFree(UUID id) {
         return first(em.createNativeQuery("select * from rollout where id = ?1 for update skip locked", Rollout.class)
                 .setParameter(1, id).getResultList());
+    }
+
+    /** The committed rollout, without its lock. */
+    Optional<Rollout> read(UUID id) {
+        return Optional.ofNullable(em.find(Rollout.class, id));
     }
 
     private static Optional<Rollout> first(List<?> rows) {

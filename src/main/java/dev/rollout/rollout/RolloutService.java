@@ -182,7 +182,8 @@ public class RolloutService {
         // The fingerprint covers the body: one key cannot be replayed for a different kind of advance.
         String fingerprint = override ? scope + "|override|" + overrideReason : scope;
 
-        Stage look = changes.change(id, locked -> {
+        // The look takes no lock, so callers that will be refused never queue behind one another.
+        Stage look = changes.change(id, RolloutChanges.LockMode.NO_LOCK, null, locked -> {
             if (idempotencyKey != null) {
                 Optional<String> replay = idempotency.answered(scope, idempotencyKey, fingerprint);
                 if (replay.isPresent()) {
@@ -193,7 +194,7 @@ public class RolloutService {
             return refusal(rollout, rollout.decideAdvance(locked.now(), override))
                     .map(refusal -> refuse(rollout, refusal, actor))
                     .orElseGet(() -> Decided.nothing(new Evaluate(rollout.rowVersion, rollout.plan.gates)));
-        });
+        }).orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
         if (!(look instanceof Evaluate seen)) {
             return answer(look);
         }

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -55,6 +57,9 @@ public class RolloutWatch {
     private final RolloutChanges changes;
     private final GateChecks gates;
     private final WatchConfig config;
+    /** One permit: taken by a scheduled tick, or by whoever holds the watch. */
+    private final Semaphore scheduled = new Semaphore(1);
+    private final AtomicBoolean held = new AtomicBoolean();
 
     public RolloutWatch(RolloutClock clock, RolloutChanges changes, GateChecks gates, WatchConfig config) {
         this.clock = clock;
@@ -63,6 +68,37 @@ public class RolloutWatch {
         this.config = config;
     }
 
+    /** The scheduler's entry: a tick, unless the watch is held. */
+    void scheduledTick() {
+        if (!scheduled.tryAcquire()) {
+            return;
+        }
+        try {
+            tick();
+        } finally {
+            scheduled.release();
+        }
+    }
+
+    /**
+     * Holds the scheduled watch: waits for a scheduled tick in progress to finish, then none runs until
+     * {@link #release()}. Whoever holds it owns the moment (tests, to never race the controller); ticks
+     * run explicitly through {@link #tick()} still happen. Holding a held watch does nothing.
+     */
+    public void hold() {
+        if (held.compareAndSet(false, true)) {
+            scheduled.acquireUninterruptibly();
+        }
+    }
+
+    /** Lets scheduled ticks run again; does nothing when the watch is not held. */
+    public void release() {
+        if (held.compareAndSet(true, false)) {
+            scheduled.release();
+        }
+    }
+
+    /** One pass over the active rollouts, now. */
     public TickReport tick() {
         List<Watched> watched;
         try {

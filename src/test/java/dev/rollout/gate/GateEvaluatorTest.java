@@ -182,12 +182,11 @@ class GateEvaluatorTest {
         prometheus.responder = r -> new Response(200, vector("1"), 3000);
         GateEvaluator evaluator = evaluator(MonitoringEndpoint.of(prometheus.url())
                 .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300)), null);
-        long start = System.nanoTime();
+        // The server would answer PASS after 3 s; an ERROR naming the 300 ms timeout shows the evaluation
+        // gave up instead of waiting (how fast is the benchmarks' business, not this test's).
         GateResult result = only(evaluator, GateDefinition.targetUp("up", "up"));
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertEquals(GateStatus.ERROR, result.status());
         assertEquals("timeout after 300ms querying Prometheus at " + prometheus.address(), result.detail());
-        assertTrue(took.toMillis() < 2000, "took " + took);
         assertTrue(result.latency().toMillis() >= 300, "latency " + result.latency());
     }
 

@@ -88,7 +88,7 @@ class GrafanaAnnotationsTest {
         assertEquals(Set.of("started", "step", "advance_refused", "paused", "resumed", "gate_violation",
                 "rolled_back", "completed", "aborted"), kinds);
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (Map<String, Object> e : events) {
                 assertEquals(1, grafana.annotationsTagged("rollout:" + e.get("rolloutId"), "event:" + e.get("seq")).size(),
                         "one annotation for " + e);

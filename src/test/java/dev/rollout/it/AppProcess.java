@@ -69,7 +69,9 @@ public final class AppProcess implements AutoCloseable {
 
     /**
      * Starts an instance with {@code env} on top of the inherited environment (minus any ROLLOUT_ and QUARKUS_
-     * variables, so the machine's settings never leak into a test) and waits until it is ready.
+     * variables, so the machine's settings never leak into a test) and waits until it is ready. A
+     * {@code null} value in {@code env} removes that variable (e.g. a default this helper sets).
+     * Every integration test launches the packaged service through this class.
      */
     public static AppProcess start(String name, Map<String, String> env) {
         AssertionError last = null;
@@ -93,6 +95,15 @@ public final class AppProcess implements AutoCloseable {
         throw last;
     }
 
+    /**
+     * Launches an instance that serves on its own terms (e.g. HTTPS only, its ports in {@code env}) without
+     * waiting for it: the caller probes readiness itself. Same environment rules as {@link #start}.
+     */
+    public static AppProcess launchWithoutWaiting(String name, Map<String, String> env) {
+        Path logFile = logDirectory().resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
+        return launch(name, env, freePort(), logFile);
+    }
+
     private static AppProcess launch(String name, Map<String, String> env, int port, Path logFile) {
         Path jar = appJar();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -112,7 +123,13 @@ public final class AppProcess implements AutoCloseable {
         // These tests poll advance; per-token budgets are tested on their own (SecureDeploymentIT).
         childEnv.put("ROLLOUT_RATE_LIMIT_ADVANCE_PER_MINUTE", "0");
         childEnv.put("ROLLOUT_RATE_LIMIT_WRITES_PER_MINUTE", "0");
-        childEnv.putAll(env);
+        env.forEach((key, value) -> {
+            if (value == null) {
+                childEnv.remove(key);
+            } else {
+                childEnv.put(key, value);
+            }
+        });
         try {
             return new AppProcess(name, builder.start(), port, logFile);
         } catch (IOException e) {

@@ -45,8 +45,9 @@ class SecureDeploymentIT {
 
     static final Path DIR = Path.of("target", "it-secure");
     static final ObjectMapper JSON = new ObjectMapper();
-    static Process app;
-    static Path appLog;
+    /** The writes budget per credential; the admin spends fewer than this on fixtures across the class. */
+    static final int WRITES_PER_MINUTE = 6;
+    static AppProcess app;
     static int httpsPort;
     static int httpPort;
     static String admin;
@@ -77,20 +78,17 @@ class SecureDeploymentIT {
         env.put("ROLLOUT_DB_URL", db.jdbcUrl());
         env.put("ROLLOUT_DB_USER", db.user());
         env.put("ROLLOUT_DB_PASSWORD", db.password());
+        env.put("ROLLOUT_BOOTSTRAP_ADMIN_TOKEN", null); // read from the file instead
         env.put("ROLLOUT_BOOTSTRAP_ADMIN_TOKEN_FILE", tokenFile.toAbsolutePath().toString());
         env.put("ROLLOUT_RATE_LIMIT_ADVANCE_PER_MINUTE", "3");
+        env.put("ROLLOUT_RATE_LIMIT_WRITES_PER_MINUTE", Integer.toString(WRITES_PER_MINUTE));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(httpsPort));
         env.put("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled");
         env.put("QUARKUS_TLS_KEY_STORE_P12_PATH", keyStore.toAbsolutePath().toString());
         env.put("QUARKUS_TLS_KEY_STORE_P12_PASSWORD", storePassword);
-        appLog = DIR.resolve("app.log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("rollout.app.jar")).redirectErrorStream(true)
-                .redirectOutput(appLog.toFile());
-        builder.environment().putAll(env);
-        app = builder.start();
+        app = AppProcess.launchWithoutWaiting("secure-deployment", env);
 
         KeyStore trust = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keyStore)) {
@@ -102,7 +100,7 @@ class SecureDeploymentIT {
         tls.init(null, trustManagers.getTrustManagers(), null);
         client = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            assertTrue(app.isAlive(), () -> "the service exited: " + read(appLog));
+            assertTrue(app.isAlive(), () -> "the service exited: " + app.logText());
             try {
                 return send("GET", "/q/health/ready", null, null).statusCode() == 200;
             } catch (IOException e) {
@@ -114,10 +112,7 @@ class SecureDeploymentIT {
     @AfterAll
     static void stop() throws Exception {
         if (app != null) {
-            app.destroy();
-            if (!app.waitFor(20, TimeUnit.SECONDS)) {
-                app.destroyForcibly();
-            }
+            app.stop();
         }
     }
 
@@ -169,12 +164,52 @@ class SecureDeploymentIT {
         // another credential has its own budget
         assertEquals(409, send("POST", advance, admin, null).statusCode());
 
-        String console = read(appLog);
+        String console = app.logText();
         for (String secret : List.of(admin, deployer)) {
             assertFalse(console.contains(secret) || console.contains(secret.substring(0, 8))
                     || console.contains(secret.substring(3, 11)), "no token in the service's output");
         }
         assertTrue(console.contains("bootstrap admin token 'bootstrap-admin'"), "the output was captured");
+    }
+
+    @Test
+    void writesAreRateLimitedPerTokenAndARefusalChangesNothing() throws Exception {
+        String name = "it-operator-" + System.nanoTime();
+        String operator = JSON.readTree(send("POST", "/api/v1/tokens", admin,
+                Map.of("name", name, "role", "operator")).body()).get("token").asText();
+        String plan = "it-writes-plan-" + System.nanoTime();
+        // the operator's budget: a plan, a rollout, then pause/resume until it is spent
+        assertEquals(201, send("POST", "/api/v1/plans", operator, Map.of("name", plan, "mode", "MANUAL",
+                "onViolation", "PAUSE", "steps", List.of(Map.of("percentage", 50, "minDwell", "PT1H"),
+                        Map.of("percentage", 100, "minDwell", "PT0S")))).statusCode());
+        String id = JSON.readTree(send("POST", "/api/v1/rollouts", operator,
+                Map.of("plan", plan, "target", "it-writes-target-" + System.nanoTime(), "version", "v1")).body())
+                .get("id").asText();
+        String state = "PROGRESSING";
+        for (int write = 3; write <= WRITES_PER_MINUTE; write++) {
+            String command = state.equals("PROGRESSING") ? "pause" : "resume";
+            HttpResponse<String> done = send("POST", "/api/v1/rollouts/" + id + "/" + command, operator,
+                    Map.of("reason", "budget drill " + write));
+            assertEquals(200, done.statusCode(), done.body());
+            state = JSON.readTree(done.body()).get("state").asText();
+        }
+        String historyBefore = send("GET", "/api/v1/rollouts/" + id + "/history", admin, null).body();
+        String command = state.equals("PROGRESSING") ? "pause" : "resume";
+        HttpResponse<String> limited = send("POST", "/api/v1/rollouts/" + id + "/" + command, operator,
+                Map.of("reason", "one too many"));
+        assertEquals(429, limited.statusCode(), limited.body());
+        assertTrue(limited.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        long refill = 60 / WRITES_PER_MINUTE;
+        assertTrue(retryAfter >= 1 && retryAfter <= refill, "next write within " + refill + " s, told " + retryAfter);
+        assertEquals("/problems/rate-limited", JSON.readTree(limited.body()).get("type").asText());
+        assertEquals(historyBefore, send("GET", "/api/v1/rollouts/" + id + "/history", admin, null).body());
+        JsonNode rollout = JSON.readTree(send("GET", "/api/v1/rollouts/" + id, admin, null).body());
+        assertEquals(state, rollout.get("state").asText(), "the refused write changed nothing");
+        // reads are not writes, and another credential has its own budget
+        assertEquals(200, send("GET", "/api/v1/rollouts/" + id, operator, null).statusCode());
+        assertEquals(200, send("POST", "/api/v1/rollouts/" + id + "/" + command, admin,
+                Map.of("reason", "the admin's own budget")).statusCode());
     }
 
     static HttpResponse<String> send(String method, String path, String token, Object body) throws Exception {
@@ -194,14 +229,6 @@ class SecureDeploymentIT {
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "";
         }
     }
 }

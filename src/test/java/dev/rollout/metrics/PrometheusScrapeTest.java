@@ -99,7 +99,7 @@ class PrometheusScrapeTest {
         createPlan(plan(planName, "AUTOMATIC", "PAUSE", seedSteps("PT1H")));
         String target = unique("svc");
         String id = startRollout(planName, target);
-        await().atMost(Duration.ofSeconds(10)).until(() -> ((Number) Api.get(id).path("stepIndex")).intValue() == 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ((Number) Api.get(id).path("stepIndex")).intValue() == 0);
         Api.advance(id).then().statusCode(409); // too early
 
         String rollout = "{rollout_id=\"" + id + "\"}";
@@ -110,7 +110,7 @@ class PrometheusScrapeTest {
         assertEquals(3600.0, value("rollout_step_dwell_seconds" + rollout));
         assertEquals(0.0, value("rollout_paused" + rollout));
         assertTrue(value("time() - rollout_dwell_started_timestamp_seconds" + rollout) < 600);
-        await().atMost(Duration.ofSeconds(10)).until(() ->
+        await().atMost(Duration.ofSeconds(60)).until(() ->
                 value("rollout_step_transitions_total{plan=\"" + planName + "\"}") == 1.0
                 && value("rollout_advance_refusals_total{reason=\"too-early\",plan=\"" + planName + "\"}") == 1.0);
         assertFalse(query("rollout_violations_total{policy=\"PAUSE\"}").isEmpty());

@@ -75,7 +75,7 @@ class AnnotationDeliveryTest {
             Api.advance(id).then().statusCode(200);
         }
         // Grafana refuses for a while: attempts fail, are retried, and nothing is stored.
-        await().atMost(Duration.ofSeconds(20)).until(() -> attemptsOfPending(rollouts.get(0)) >= 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> attemptsOfPending(rollouts.get(0)) >= 3);
         assertTrue(grafana.annotationsTagged("rollout:" + rollouts.get(0)).isEmpty());
 
         grafana.up();
@@ -96,7 +96,7 @@ class AnnotationDeliveryTest {
         grafana.dropAnswerWhen(body -> tagged(body, "target:" + target));
         String id = startRollout(createPlan(plan(unique("lost"), "MANUAL", "PAUSE", seedSteps("PT1H"))), target);
         long started = seqs(id).get(0);
-        await().atMost(Duration.ofSeconds(20)).until(() -> "DELIVERED".equals(rowState(started)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "DELIVERED".equals(rowState(started)));
         assertEquals(1, grafana.postsTagged("rollout:" + id, "event:" + started).size(), "posted exactly once");
         assertEquals(1, grafana.annotationsTagged("rollout:" + id, "event:" + started).size());
         assertEquals(Boolean.TRUE, deduplicated(started), "the retry found it in Grafana instead of re-creating it");
@@ -109,20 +109,20 @@ class AnnotationDeliveryTest {
         String id = startRollout(createPlan(plan(unique("takeover"), "MANUAL", "PAUSE", seedSteps("PT1H"))), target);
         long started = seqs(id).get(0);
         // The application's deliverer has sent the annotation; Grafana stored it but has not answered yet.
-        await().atMost(Duration.ofSeconds(20)).until(() -> grafana.holding() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> grafana.holding() == 1);
         assertEquals(1, grafana.annotationsTagged("rollout:" + id).size());
         // That instance is now as good as dead: its lease runs out (here: at once) with nothing recorded.
         expireLease(started);
         OutboxDeliverer other = new OutboxDeliverer(outbox, config, channels, OutboxDeliverer.DeliveryListener.NONE,
                 "outbox:other-instance");
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
             other.runOnce();
             return "DELIVERED".equals(rowState(started));
         });
         assertEquals(Boolean.TRUE, deduplicated(started), "taken over by looking Grafana up, not by re-sending");
         grafana.releaseHeld(); // the first instance's answer arrives late; its claim is gone, it changes nothing
         assertEquals(1, grafana.postsTagged("rollout:" + id, "event:" + started).size());
-        await().atMost(Duration.ofSeconds(10)).until(() -> grafana.annotationsTagged("rollout:" + id).size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> grafana.annotationsTagged("rollout:" + id).size() == 1);
         assertEquals(1, grafana.annotationsTagged("rollout:" + id, "event:" + started).size());
     }
 
@@ -171,7 +171,7 @@ class AnnotationDeliveryTest {
         String target = unique("svc");
         grafana.holdWhen(body -> tagged(body, "target:" + target));
         String id = startRollout(createPlan(plan(unique("slow"), "MANUAL", "PAUSE", seedSteps("PT0S"))), target);
-        await().atMost(Duration.ofSeconds(20)).until(() -> grafana.holding() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> grafana.holding() == 1);
         // Grafana is holding the deliverer's request; the API goes on answering at once, every time.
         for (int i = 0; i < 3; i++) {
             Response advanced = Api.advance(id);
@@ -182,7 +182,7 @@ class AnnotationDeliveryTest {
                 "the steps' annotations wait behind the held one, in order");
         grafana.releaseHeld();
         List<Long> seqs = seqs(id);
-        await().atMost(Duration.ofSeconds(20)).until(() -> grafana.annotationsTagged("rollout:" + id).size() == seqs.size());
+        await().atMost(Duration.ofSeconds(60)).until(() -> grafana.annotationsTagged("rollout:" + id).size() == seqs.size());
     }
 
     // ---- helpers --------------------------------------------------------------------------------

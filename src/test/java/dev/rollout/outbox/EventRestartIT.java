@@ -4,22 +4,18 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.rollout.it.AppProcess;
 import dev.rollout.support.GrafanaStub;
 import dev.rollout.support.TestDatabase;
 
@@ -39,15 +36,15 @@ class EventRestartIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String BEARER = "Bearer " + dev.rollout.it.AppProcess.ADMIN_TOKEN;
+    private static final String BEARER = "Bearer " + AppProcess.ADMIN_TOKEN;
 
     final GrafanaStub grafana = new GrafanaStub();
-    final List<Process> processes = new ArrayList<>();
+    final List<AppProcess> processes = new ArrayList<>();
     TestDatabase.Location db;
 
     @AfterEach
     void stop() {
-        processes.forEach(Process::destroyForcibly);
+        processes.forEach(AppProcess::kill);
         grafana.stop();
     }
 
@@ -71,8 +68,8 @@ class EventRestartIT {
         post(first, "/api/v1/rollouts/" + id + "/advance", "", 200);
         post(first, "/api/v1/rollouts/" + id + "/pause", "{\"reason\": \"restart drill\"}", 200);
 
-        processes.get(0).destroyForcibly(); // SIGKILL: nothing recorded after the send
-        assertTrue(processes.get(0).waitFor(30, TimeUnit.SECONDS));
+        processes.get(0).kill(); // SIGKILL: nothing recorded after the send
+        assertTrue(!processes.get(0).isAlive());
         grafana.releaseHeld();
         assertEquals(1, grafana.annotationsTagged("rollout:" + id).size(), "only the held one reached Grafana");
 
@@ -97,39 +94,18 @@ class EventRestartIT {
     }
 
     /** Starts the packaged service on a free port and waits until it is ready; returns its base URL. */
-    private String start() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        String jar = System.getProperty("rollout.app.jar", "target/quarkus-app/quarkus-run.jar");
-        Path log = Files.createTempFile("rollout-it-" + port, ".log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Drollout.db.url=" + db.jdbcUrl(), "-Drollout.db.user=" + db.user(),
-                "-Drollout.db.password=" + db.password(),
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Drollout.grafana.url=" + grafana.url(), "-Drollout.grafana.token=" + GrafanaStub.TOKEN,
-                "-Drollout.bootstrap-admin-token=" + dev.rollout.it.AppProcess.ADMIN_TOKEN,
-                "-Drollout.grafana.timeout=2s", "-Drollout.outbox.interval=1s", "-Drollout.outbox.lease=5s",
-                "-Drollout.outbox.initial-backoff=200ms", "-Drollout.outbox.max-backoff=1s",
-                "-jar", jar);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(process);
-        String base = "http://127.0.0.1:" + port;
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-            assertTrue(process.isAlive(), () -> "service exited: " + read(log));
-            return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        });
-        return base;
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return e.toString();
-        }
+    private String start() {
+        Map<String, String> env = new HashMap<>(AppProcess.databaseEnv(db.jdbcUrl(), db.user(), db.password()));
+        env.put("ROLLOUT_GRAFANA_URL", grafana.url());
+        env.put("ROLLOUT_GRAFANA_TOKEN", GrafanaStub.TOKEN);
+        env.put("ROLLOUT_GRAFANA_TIMEOUT", "2s");
+        env.put("ROLLOUT_OUTBOX_INTERVAL", "1s");
+        env.put("ROLLOUT_OUTBOX_LEASE", "5s");
+        env.put("ROLLOUT_OUTBOX_INITIAL_BACKOFF", "200ms");
+        env.put("ROLLOUT_OUTBOX_MAX_BACKOFF", "1s");
+        AppProcess app = AppProcess.start("event-restart", env);
+        processes.add(app);
+        return app.baseUrl();
     }
 
     private static JsonNode post(String base, String path, String body, int expected) throws Exception {

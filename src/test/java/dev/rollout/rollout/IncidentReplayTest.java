@@ -13,6 +13,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.rollout.support.Api;
@@ -23,11 +27,26 @@ import io.restassured.response.Response;
  * The seed's incident, replayed: a deploy script calls advance every 100 ms through
  * 0 → 5 → 10 → 25 → 50 → 75 → 100. With 2-second dwells the server refuses it until each dwell has
  * passed, so the whole run takes at least the sum of the dwells instead of running away.
+ * <p>The controller's watch is held for the whole run: it would otherwise complete the rollout by itself
+ * once the last step's dwell is over, racing the script's own last call. Every move here is the script's.
  */
 @QuarkusTest
 class IncidentReplayTest {
 
     private static final Duration DWELL = Duration.ofSeconds(2);
+
+    @Inject
+    RolloutWatch watch;
+
+    @BeforeEach
+    void holdTheWatch() {
+        watch.hold();
+    }
+
+    @AfterEach
+    void releaseTheWatch() {
+        watch.release();
+    }
 
     @Test
     void aScriptHammeringAdvanceCannotOutrunTheDwells() throws InterruptedException {
@@ -37,7 +56,8 @@ class IncidentReplayTest {
         int calls = 0;
         int refused = 0;
         String state = "PROGRESSING";
-        while (!"COMPLETED".equals(state) && System.nanoTime() - started < Duration.ofSeconds(60).toNanos()) {
+        // a generous bound for a run whose dwells add up to 12 s
+        while (!"COMPLETED".equals(state) && System.nanoTime() - started < Duration.ofSeconds(120).toNanos()) {
             Response response = Api.advance(id);
             calls++;
             if (response.statusCode() == 409) {

@@ -21,6 +21,7 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.rollout.support.Api;
@@ -28,16 +29,29 @@ import dev.rollout.support.TestClock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
-/** The time rule against the database clock, moved forward by the test clock instead of sleeping. */
+/**
+ * The time rule against the database clock, moved forward by the test clock instead of sleeping. The
+ * controller's watch is held: once the clock is moved past a final bake it would complete the rollout
+ * by itself, racing the caller's advance these tests are about.
+ */
 @QuarkusTest
 class TimeRuleTest {
 
     @Inject
     TestClock clock;
 
+    @Inject
+    RolloutWatch watch;
+
+    @BeforeEach
+    void holdTheWatch() {
+        watch.hold();
+    }
+
     @AfterEach
     void resetClock() {
         clock.reset();
+        watch.release();
     }
 
     @Test

@@ -60,6 +60,13 @@ class AuthorizationTest {
             Map.entry("POST /api/v1/tokens", Role.ADMIN),
             Map.entry("DELETE /api/v1/tokens/{name}", Role.ADMIN)));
 
+    /** The brief's roles, each with every role below it (written out, not derived from the product's code). */
+    static final Map<Role, List<Role>> BELOW = Map.of(
+            Role.VIEWER, List.of(),
+            Role.DEPLOYER, List.of(Role.VIEWER),
+            Role.OPERATOR, List.of(Role.VIEWER, Role.DEPLOYER),
+            Role.ADMIN, List.of(Role.VIEWER, Role.DEPLOYER, Role.OPERATOR));
+
     @Inject
     DataSource dataSource;
 
@@ -108,7 +115,6 @@ class AuthorizationTest {
             assertEquals(1, s.executeUpdate());
         }
         Map<String, Object> before = snapshot();
-        List<String> checked = new ArrayList<>();
         for (String operation : REQUIRED.keySet()) {
             expectUnauthorized(operation, Auth.anonymous(), false);
             expectUnauthorized(operation, given().header("Authorization", "Basic YWRtaW46YWRtaW4="), false);
@@ -116,28 +122,20 @@ class AuthorizationTest {
             expectUnauthorized(operation, Auth.as("rt_" + "A".repeat(43)), true);
             expectUnauthorized(operation, Auth.as(revokedSecret), true);
             expectUnauthorized(operation, Auth.as(expired), true);
-            checked.add(operation);
         }
-        assertEquals(REQUIRED.size(), checked.size());
         assertEquals(before, snapshot(), "refused calls changed nothing");
     }
 
     @Test
     void everyOperationRefusesRolesBelowTheOneItNeeds() {
         Map<String, Object> before = snapshot();
-        int refusals = 0;
         String noRole = Auth.jwt("sso-user-without-role", List.of("auditor"));
         for (Map.Entry<String, Role> operation : REQUIRED.entrySet()) {
             expectForbidden(operation.getKey(), Auth.as(noRole), operation.getValue());
-            refusals++;
-            for (Role role : Role.values()) {
-                if (!role.includes(operation.getValue())) {
-                    expectForbidden(operation.getKey(), Auth.as(tokens.get(role)), operation.getValue());
-                    refusals++;
-                }
+            for (Role role : BELOW.get(operation.getValue())) {
+                expectForbidden(operation.getKey(), Auth.as(tokens.get(role)), operation.getValue());
             }
         }
-        assertTrue(refusals >= 2 * REQUIRED.size());
         assertEquals(before, snapshot(), "refused calls changed nothing");
     }
 
@@ -145,7 +143,7 @@ class AuthorizationTest {
     void everyOperationAdmitsTheRoleItNeeds() {
         for (Map.Entry<String, Role> operation : REQUIRED.entrySet()) {
             for (Role role : Role.values()) {
-                if (role.includes(operation.getValue())) {
+                if (!BELOW.get(operation.getValue()).contains(role)) {
                     int status = call(operation.getKey(), Auth.as(tokens.get(role))).statusCode();
                     assertTrue(status != 401 && status != 403 && status < 500,
                             operation.getKey() + " as " + role + " answered " + status);

@@ -4,12 +4,18 @@ import static dev.rollout.support.Api.unique;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.KeyPairGenerator;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
+import org.jose4j.keys.HmacKey;
 import org.junit.jupiter.api.Test;
 
 import dev.rollout.support.Api;
@@ -87,7 +93,35 @@ class JwtTest {
                 escalated.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2]);
         // the untampered one works, as the control
         Auth.as(valid).get("/api/v1/tokens").then().statusCode(200);
-        assertEquals(SecurityResource.JWT_AUDIENCE, "rollout-controller");
+    }
+
+    @Test
+    void aTokenNotYetValidIsRefused() {
+        // well beyond the 30 s of tolerated clock skew
+        JwtClaims notYet = Auth.claims("mallory");
+        notYet.setStringListClaim("roles", List.of("admin"));
+        notYet.setNotBefore(NumericDate.fromSeconds(NumericDate.now().getValue() + 120));
+        refused(Auth.sign(notYet, Auth.testIssuerKey()));
+        // the control: the same claims, valid from now
+        notYet.setNotBefore(NumericDate.now());
+        Auth.as(Auth.sign(notYet, Auth.testIssuerKey())).get("/api/v1/tokens").then().statusCode(200);
+    }
+
+    @Test
+    void anHs256TokenSignedWithThePublicKeyIsRefused() throws Exception {
+        // The algorithm-confusion attack: the public key is public, so a token "signed" with it as an HMAC
+        // secret must never be taken as the issuer's.
+        JwtClaims claims = Auth.claims("mallory");
+        claims.setStringListClaim("roles", List.of("admin"));
+        String pem = Files.readString(SecurityResource.JWT_PUBLIC_KEY);
+        byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+        for (byte[] secret : List.of(pem.getBytes(StandardCharsets.US_ASCII), der)) {
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setPayload(claims.toJson());
+            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
+            jws.setKey(new HmacKey(secret));
+            refused(jws.getCompactSerialization());
+        }
     }
 
     private static void refused(String token) {

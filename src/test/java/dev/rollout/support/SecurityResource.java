@@ -24,6 +24,7 @@ public class SecurityResource implements QuarkusTestResourceLifecycleManager {
     public static final String JWT_AUDIENCE = "rollout-controller";
     public static final Path DIR = Path.of("target", "test-security");
     public static final Path JWT_PRIVATE_KEY = DIR.resolve("jwt-private.pem");
+    public static final Path JWT_PUBLIC_KEY = DIR.resolve("jwt-public.pem");
 
     @Override
     public Map<String, String> start() {
@@ -32,7 +33,7 @@ public class SecurityResource implements QuarkusTestResourceLifecycleManager {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
             KeyPair pair = generator.generateKeyPair();
-            Path publicKey = DIR.resolve("jwt-public.pem");
+            Path publicKey = JWT_PUBLIC_KEY;
             Files.writeString(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             Files.writeString(JWT_PRIVATE_KEY, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
             return Map.of(

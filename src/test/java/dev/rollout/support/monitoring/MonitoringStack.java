@@ -135,6 +135,12 @@ public final class MonitoringStack implements AutoCloseable {
         prometheus = null;
     }
 
+    /** Stops Alertmanager; its port then refuses connections. */
+    public synchronized void stopAlertmanager() {
+        stop(alertmanager);
+        alertmanager = null;
+    }
+
     /** Replaces the rule file (a Prometheus rules YAML document) and reloads Prometheus. */
     public void writeRules(String yaml) {
         try {
@@ -226,7 +232,11 @@ public final class MonitoringStack implements AutoCloseable {
         }
     }
 
-    private void startAlertmanager() {
+    /** Starts Alertmanager (again) on its port and data directory and waits until it is ready. */
+    public synchronized void startAlertmanager() {
+        if (alertmanager != null && alertmanager.isAlive()) {
+            return;
+        }
         alertmanager = launch("alertmanager", List.of(alertmanagerBinary.toString(),
                 "--config.file=" + dir.resolve("alertmanager.yml"),
                 "--storage.path=" + dir.resolve("alertmanager-data"),

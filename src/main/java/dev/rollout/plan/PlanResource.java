@@ -37,8 +37,10 @@ public class PlanResource {
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
     public Response create(PlanRequest request) {
-        Plan plan = plans.create(request, actor.name());
-        return Response.created(URI.create("/api/v1/plans/" + plan.name + "?version=" + plan.version))
+        PlanService.Applied applied = plans.create(request, actor.name());
+        Plan plan = applied.plan();
+        URI location = URI.create("/api/v1/plans/" + plan.name + "?version=" + plan.version);
+        return (applied.created() ? Response.created(location) : Response.ok().location(location))
                 .entity(PlanView.of(plan)).build();
     }
 

@@ -5,7 +5,11 @@ import java.util.UUID;
 
 import dev.rollout.plan.Mode;
 
-/** The JSON shape of a rollout. {@code earliestAdvanceAt} is null unless the rollout is PROGRESSING. */
+/**
+ * The JSON shape of a rollout. {@code earliestAdvanceAt} is null unless the rollout is PROGRESSING;
+ * {@code nextPercentage} is null once the rollout is finished (COMPLETED, ROLLED_BACK, ABORTED): it goes
+ * nowhere next.
+ */
 public record RolloutView(
         UUID id,
         String plan,
@@ -26,7 +30,8 @@ public record RolloutView(
         Instant updatedAt) {
 
     public static RolloutView of(Rollout r) {
-        Double next = r.stepIndex + 1 < r.stepCount ? r.plan.steps.get(r.stepIndex + 1).percentage() : null;
+        Double next = r.state.isActive() && r.stepIndex + 1 < r.stepCount ? r.plan.steps.get(r.stepIndex + 1).percentage()
+                : null;
         return new RolloutView(r.id, r.plan.name, r.plan.version, r.plan.mode, r.target, r.version, r.state,
                 r.currentPercentage, r.stepIndex, r.stepCount, next, r.stepEnteredAt, r.dwellStartedAt,
                 r.state == RolloutState.PROGRESSING ? r.earliestAdvanceAt : null, r.startedAt, r.finishedAt,

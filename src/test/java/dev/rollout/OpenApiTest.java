@@ -93,6 +93,11 @@ class OpenApiTest {
         live("post", "/api/v1/rollouts", post("/api/v1/rollouts", Map.of("plan", unique("none"), "target", unique("t"),
                 "version", "v1")), 404);
         live("post", "/api/v1/rollouts", post("/api/v1/rollouts", Map.of("plan", plan)), 400);
+        String key = unique("key");
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(Map.of("plan", plan, "target",
+                unique("doc-target"), "version", "v1")).post("/api/v1/rollouts").then().statusCode(201);
+        live("post", "/api/v1/rollouts", given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(Map.of("plan", plan, "target", unique("doc-target"), "version", "v2")).post("/api/v1/rollouts"), 422);
         live("get", "/api/v1/rollouts", given().get("/api/v1/rollouts"), 200);
         live("get", "/api/v1/rollouts", given().get("/api/v1/rollouts?state=SOMETIMES"), 400);
         live("get", ID, given().get("/api/v1/rollouts/" + id), 200);

@@ -52,16 +52,23 @@ public class PlanResource {
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
     @APIResponse(responseCode = "201", description = "A new plan version was stored",
-            headers = @Header(name = HttpHeaders.LOCATION, description = "The stored version: /api/v1/plans/{name}?version={version}",
+            headers = @Header(name = HttpHeaders.LOCATION, description = "The stored version: "
+                    + "/api/v1/plans/{name}?version={version}",
                     schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PlanView.class)))
-    @APIResponse(responseCode = "200", description = "The request is identical to the latest version, which is answered; nothing was stored",
-            headers = @Header(name = HttpHeaders.LOCATION, description = "The existing version: /api/v1/plans/{name}?version={version}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class)))
+    @APIResponse(responseCode = "200", description = "The request is identical to the latest version, which "
+            + "is answered; nothing was stored",
+            headers = @Header(name = HttpHeaders.LOCATION, description = "The existing version: "
+                    + "/api/v1/plans/{name}?version={version}",
                     schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PlanView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
-    @APIResponse(responseCode = "409", description = "plan-version-exists: the version asked for exists with other content",
-            content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", description = "plan-version-exists: the version asked for exists with "
+            + "other content",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -76,7 +83,8 @@ public class PlanResource {
     @GET
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "The latest version of every plan",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PlanView.class, type = SchemaType.ARRAY)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class, type = SchemaType.ARRAY)))
     public List<PlanView> list() {
         return plans.listLatest().stream().map(PlanView::of).toList();
     }
@@ -86,7 +94,8 @@ public class PlanResource {
     @Path("{name}")
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "The plan version",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PlanView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class)))
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public PlanView get(@PathParam("name") String name, @QueryParam("version") Integer version) {
         return plans.find(name, version).map(PlanView::of)
@@ -97,7 +106,8 @@ public class PlanResource {
     @Path("{name}/versions")
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "Every version of the plan, oldest first",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PlanView.class, type = SchemaType.ARRAY)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class, type = SchemaType.ARRAY)))
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public List<PlanView> versions(@PathParam("name") String name) {
         List<PlanView> versions = plans.versions(name).stream().map(PlanView::of).toList();

@@ -75,14 +75,19 @@ public class RolloutResource {
             + "Idempotency-Key answers the first answer again, with Idempotent-Replayed: true",
             headers = @Header(name = HttpHeaders.LOCATION, description = "/api/v1/rollouts/{id}",
                     schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "active-rollout-exists: the target already has an active rollout; idempotency-key-reused: the key was used for another request",
-            content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", description = "active-rollout-exists: the target already has an active rollout",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
+            + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     public Response start(StartRequest request, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey) {
         RolloutService.Outcome outcome = rollouts.start(request, actor.name(), idempotencyKey);
         if (outcome.replay() != null) {
@@ -95,7 +100,8 @@ public class RolloutResource {
     @GET
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "Rollouts",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class, type = SchemaType.ARRAY)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class, type = SchemaType.ARRAY)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     public List<RolloutView> list(@QueryParam("state") String state,
             @QueryParam("limit") @DefaultValue("100") int limit) {
@@ -109,7 +115,8 @@ public class RolloutResource {
     @Path("{id}")
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "The rollout",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public RolloutView get(@PathParam("id") String id) {
         return RolloutView.of(rollouts.get(parseId(id)));
@@ -122,17 +129,24 @@ public class RolloutResource {
     @Consumes(MediaType.WILDCARD)
     @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = AdvanceRequest.class)))
-    @APIResponse(responseCode = "200", description = "Advanced: the rollout in its new state. A retry with the same Idempotency-Key answers the first answer again",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "200", description = "Advanced: the rollout in its new state. A retry with "
+            + "the same Idempotency-Key answers the first answer again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "Refused, nothing changed: too-early (Retry-After, earliestAdvanceAt), gates-failing (gates), not-progressing (state), concurrent-change, idempotency-key-reused",
+    @APIResponse(responseCode = "409", description = "Refused, nothing changed: too-early (Retry-After, "
+            + "earliestAdvanceAt), gates-failing (gates), not-progressing (state), concurrent-change",
             headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With too-early: seconds until "
                     + "earliestAdvanceAt", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = ApiDocument.Problem.class)))
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
+            + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] rawBody) throws IOException {
         AdvanceRequest body = AdvanceRequest.parse(rawBody, contentType, json);
@@ -152,11 +166,14 @@ public class RolloutResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ReasonRequest.class)))
     @APIResponse(responseCode = "200", description = "Paused",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, not-paused or already-finished",
-            content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
+            + "not-paused or already-finished",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -171,11 +188,14 @@ public class RolloutResource {
     @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ReasonRequest.class)))
     @APIResponse(responseCode = "200", description = "Resumed: PROGRESSING, with a fresh full dwell window",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, not-paused or already-finished",
-            content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
+            + "not-paused or already-finished",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -190,11 +210,14 @@ public class RolloutResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ReasonRequest.class)))
     @APIResponse(responseCode = "200", description = "Rolled back to 0 %",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, not-paused or already-finished",
-            content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
+            + "not-paused or already-finished",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -209,11 +232,14 @@ public class RolloutResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ReasonRequest.class)))
     @APIResponse(responseCode = "200", description = "Aborted at its current percentage",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RolloutView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, not-paused or already-finished",
-            content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
+            + "not-paused or already-finished",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -225,7 +251,8 @@ public class RolloutResource {
     @Path("{id}/history")
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "The events, oldest first",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EventView.class, type = SchemaType.ARRAY)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = EventView.class, type = SchemaType.ARRAY)))
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public List<EventView> history(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
@@ -237,7 +264,8 @@ public class RolloutResource {
     @Path("{id}/gates")
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "The latest result of each gate of the plan",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = GateResultStore.LatestResult.class, type = SchemaType.ARRAY)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = GateResultStore.LatestResult.class, type = SchemaType.ARRAY)))
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public List<GateResultStore.LatestResult> gates(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
@@ -249,7 +277,8 @@ public class RolloutResource {
     @Path("{id}/deployment-state")
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "The legacy deployment_state.json shape",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = LegacyDeploymentState.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = LegacyDeploymentState.class)))
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public LegacyDeploymentState deploymentState(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));

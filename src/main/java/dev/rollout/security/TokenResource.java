@@ -49,10 +49,12 @@ public class TokenResource {
     @APIResponse(responseCode = "201", description = "The token, with its secret, shown this once",
             headers = @Header(name = HttpHeaders.LOCATION, description = "/api/v1/tokens/{name}",
                     schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedToken.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = CreatedToken.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "409", description = "token-name-exists: names are never reused, even after revocation",
-            content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = ApiDocument.Problem.class)))
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -64,7 +66,8 @@ public class TokenResource {
 
     @GET
     @APIResponse(responseCode = "200", description = "Every token, without secrets",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenView.class, type = SchemaType.ARRAY)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TokenView.class, type = SchemaType.ARRAY)))
     public List<TokenView> list() {
         return tokens.list();
     }

@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +19,9 @@ import dev.rollout.outbox.RolloutEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Every history event becomes one Grafana annotation. The annotation carries the tags
+ * Every history event becomes one Grafana annotation. Its text and tags are read from the
+ * {@code rollout_annotation} view (migration V5 builds them in SQL), the same row Grafana's PostgreSQL data
+ * source shows, so the pushed annotation and the SQL one always say the same thing. The annotation carries the tags
  * {@code rollout:<id>} and {@code event:<seq>}, which together name the event uniquely: before sending a
  * row again after an attempt whose outcome is unknown, the channel looks for an annotation with both tags
  * and, if Grafana already has it, records that one instead of creating a second.
@@ -31,11 +35,13 @@ public class GrafanaAnnotations implements DeliveryChannel {
     private final GrafanaConfig config;
     private final GrafanaClient client;
     private final ObjectMapper json;
+    private final EntityManager em;
 
-    public GrafanaAnnotations(GrafanaConfig config, GrafanaClient client, ObjectMapper json) {
+    public GrafanaAnnotations(GrafanaConfig config, GrafanaClient client, ObjectMapper json, EntityManager em) {
         this.config = config;
         this.client = client;
         this.json = json;
+        this.em = em;
     }
 
     void announce(@jakarta.enterprise.event.Observes StartupEvent startup) {
@@ -66,16 +72,17 @@ public class GrafanaAnnotations implements DeliveryChannel {
         config.dashboardUid().filter(s -> !s.isBlank()).ifPresent(uid -> annotation.put("dashboardUID", uid));
         config.panelId().ifPresent(panel -> annotation.put("panelId", panel));
         annotation.put("time", event.at().toEpochMilli());
+        Object[] row = (Object[]) em.createNativeQuery(
+                "select text, to_jsonb(tag_list)::text from rollout_annotation where seq = ?1")
+                .setParameter(1, event.seq()).getSingleResult();
         ArrayNode tags = annotation.putArray("tags");
-        tags(event).forEach(tags::add);
-        annotation.put("text", AnnotationText.of(event));
+        try {
+            json.readTree((String) row[1]).forEach(tags::add);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("rollout_annotation.tag_list is not a JSON array", e);
+        }
+        annotation.put("text", (String) row[0]);
         return Optional.of(annotation);
-    }
-
-    /** rollout, plan:, target:, action:, version:, and the two tags that identify the event. */
-    public static List<String> tags(RolloutEvent e) {
-        return List.of("rollout", "plan:" + e.plan(), "target:" + e.target(), "action:" + e.action().wireName(),
-                "version:" + e.version(), "rollout:" + e.rolloutId(), "event:" + e.seq());
     }
 
     @Override

@@ -45,12 +45,4 @@ public record RolloutEvent(
         return fromPercentage != null && toPercentage != null && !fromPercentage.equals(toPercentage)
                 && action != Action.ADVANCE_REFUSED;
     }
-
-    /** "5", "12.5": a percentage as a person writes it. */
-    public static String percent(Double value) {
-        if (value == null) {
-            return "?";
-        }
-        return value == Math.rint(value) ? Long.toString(value.longValue()) : Double.toString(value);
-    }
 }

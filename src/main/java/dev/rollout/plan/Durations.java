@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
-/** ISO-8601 durations as plans write them (PT24H, P7D), bounded to what a rollout can sensibly wait. */
+/**
+ * ISO-8601 durations as plans write them (PT24H, P7D), bounded to what a rollout can sensibly wait. Letters
+ * may be either case, as ISO-8601 allows; no component may carry a sign ({@code -PT1H} and
+ * {@code PT1H-30M} are refused, not summed). Plans store and show the {@link #normalize normalised} form.
+ */
 public final class Durations {
 
     public static final Duration MAX_DWELL = Duration.ofDays(90);
@@ -12,9 +16,9 @@ public final class Durations {
 
     private Durations() {}
 
-    /** Parses a duration or returns empty when the text is not a non-negative ISO-8601 duration. */
+    /** Parses a duration or returns empty when the text is not an unsigned ISO-8601 duration. */
     public static Optional<Duration> parse(String text) {
-        if (text == null || text.length() > 40) {
+        if (text == null || text.length() > 40 || hasSign(text)) {
             return Optional.empty();
         }
         try {
@@ -23,6 +27,16 @@ public final class Durations {
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
+    }
+
+    /** True when any component is signed: negative durations and mixed signs are refused, not summed. */
+    public static boolean hasSign(String text) {
+        return text != null && (text.indexOf('-') >= 0 || text.indexOf('+') >= 0);
+    }
+
+    /** The canonical text of a valid duration: upper case, hours at most ({@code pt24h} and {@code P1D} → PT24H). */
+    public static String normalize(String text) {
+        return text == null ? null : of(text).toString();
     }
 
     /** Readable text for messages: days first (P5DT1H), the rest as Java prints it. */

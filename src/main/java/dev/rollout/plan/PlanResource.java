@@ -12,6 +12,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import dev.rollout.problem.ApiDocument;
+import dev.rollout.problem.Problems;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.security.CurrentActor;
@@ -20,6 +31,10 @@ import dev.rollout.security.RateLimiter;
 import dev.rollout.security.RequiresRole;
 import dev.rollout.security.Role;
 
+@SecurityRequirement(name = ApiDocument.BEARER)
+@APIResponse(responseCode = "401", ref = ApiDocument.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocument.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocument.UNAVAILABLE)
 @Path("/api/v1/plans")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -36,14 +51,40 @@ public class PlanResource {
     @POST
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @APIResponse(responseCode = "201", description = "A new plan version was stored",
+            headers = @Header(name = HttpHeaders.LOCATION, description = "The stored version: "
+                    + "/api/v1/plans/{name}?version={version}",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class)))
+    @APIResponse(responseCode = "200", description = "The request is identical to the latest version, which "
+            + "is answered; nothing was stored",
+            headers = @Header(name = HttpHeaders.LOCATION, description = "The existing version: "
+                    + "/api/v1/plans/{name}?version={version}",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "409", description = "plan-version-exists: the version asked for exists with "
+            + "other content",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public Response create(PlanRequest request) {
-        Plan plan = plans.create(request, actor.name());
-        return Response.created(URI.create("/api/v1/plans/" + plan.name + "?version=" + plan.version))
+        PlanService.Applied applied = plans.create(request, actor.name());
+        Plan plan = applied.plan();
+        URI location = URI.create("/api/v1/plans/" + plan.name + "?version=" + plan.version);
+        return (applied.created() ? Response.created(location) : Response.ok().location(location))
                 .entity(PlanView.of(plan)).build();
     }
 
     @GET
     @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = "The latest version of every plan",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class, type = SchemaType.ARRAY)))
     public List<PlanView> list() {
         return plans.listLatest().stream().map(PlanView::of).toList();
     }
@@ -52,6 +93,10 @@ public class PlanResource {
     @GET
     @Path("{name}")
     @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = "The plan version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class)))
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public PlanView get(@PathParam("name") String name, @QueryParam("version") Integer version) {
         return plans.find(name, version).map(PlanView::of)
                 .orElseThrow(() -> ApiProblem.notFound("plan", version == null ? name : name + " version " + version));
@@ -60,6 +105,10 @@ public class PlanResource {
     @GET
     @Path("{name}/versions")
     @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = "Every version of the plan, oldest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanView.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public List<PlanView> versions(@PathParam("name") String name) {
         List<PlanView> versions = plans.versions(name).stream().map(PlanView::of).toList();
         if (versions.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.rollout.plan;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +11,7 @@ import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.rollout.clock.RolloutClock;
+import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateEvaluator;
 import dev.rollout.problem.ApiProblem;
 
@@ -26,9 +28,17 @@ public class PlanService {
         this.gates = gates;
     }
 
-    /** Stores a new version of the named plan: the next one, or exactly the one the caller asked for. */
+    /** The plan a create call answers with, and whether the call stored it ({@code false}: it already existed). */
+    public record Applied(Plan plan, boolean created) {
+    }
+
+    /**
+     * Stores a new version of the named plan: the next one, or exactly the one the caller asked for. A
+     * request identical to the latest version (same content, no version or that version) stores nothing and
+     * answers that version: applying the same plan twice is idempotent.
+     */
     @Transactional
-    public Plan create(PlanRequest request, String actor) {
+    public Applied create(PlanRequest request, String actor) {
         List<String> problems = PlanValidator.validate(request, gates.sourceNames(),
                 PlanService::webhookSecretConfigured);
         if (!problems.isEmpty()) {
@@ -37,7 +47,12 @@ public class PlanService {
         // Serialises version numbering per name, so two creators never race to the same version.
         em.createNativeQuery("select pg_advisory_xact_lock(hashtext('plan:' || ?1))")
                 .setParameter(1, request.name()).getSingleResult();
-        int latest = latest(request.name()).map(p -> p.version).orElse(0);
+        Optional<Plan> current = latest(request.name());
+        int latest = current.map(p -> p.version).orElse(0);
+        if (current.isPresent() && (request.version() == null || request.version() == latest)
+                && sameContent(current.get(), request)) {
+            return new Applied(current.get(), false);
+        }
         int version = request.version() == null ? latest + 1 : request.version();
         if (version <= latest) {
             throw ApiProblem.conflict("plan-version-exists", "Plan version exists",
@@ -55,16 +70,38 @@ public class PlanService {
         plan.version = version;
         plan.mode = Mode.valueOf(request.mode());
         plan.onViolation = ViolationPolicy.valueOf(request.onViolation());
-        // Durations are kept as written (validated), so a plan reads back the way its author wrote it.
-        plan.minTotalDuration = request.minTotalDuration();
-        plan.finalBake = request.finalBake();
-        plan.steps = request.steps().stream().map(s -> new PlanStep(s.percentage(), s.minDwell())).toList();
+        // Durations are stored normalised (PT24H, never pt24h or P1D), so equal plans read back equal.
+        plan.minTotalDuration = Durations.normalize(request.minTotalDuration());
+        plan.finalBake = Durations.normalize(request.finalBake());
+        plan.steps = steps(request);
         plan.gates = request.gates() == null ? List.of() : List.copyOf(request.gates());
         plan.createdAt = clock.now();
         plan.createdBy = actor;
         plan.webhook = request.webhook();
         plan.persist();
-        return plan;
+        return new Applied(plan, true);
+    }
+
+    private static List<PlanStep> steps(PlanRequest request) {
+        return request.steps().stream().map(s -> new PlanStep(s.percentage(), Durations.normalize(s.minDwell())))
+                .toList();
+    }
+
+    /** True when a valid request describes exactly the stored plan (durations compared normalised). */
+    static boolean sameContent(Plan plan, PlanRequest request) {
+        List<GateDefinition> gates = request.gates() == null ? List.of() : request.gates();
+        return plan.mode.name().equals(request.mode()) && plan.onViolation.name().equals(request.onViolation())
+                && Objects.equals(storedNormalized(plan.minTotalDuration), Durations.normalize(request.minTotalDuration()))
+                && Objects.equals(storedNormalized(plan.finalBake), Durations.normalize(request.finalBake()))
+                && plan.steps.stream().map(s -> new PlanStep(s.percentage(), storedNormalized(s.minDwell()))).toList()
+                        .equals(steps(request))
+                && Objects.equals(plan.gates == null ? List.of() : plan.gates, gates)
+                && Objects.equals(plan.webhook, request.webhook());
+    }
+
+    /** Versions stored before durations were normalised may hold text that no longer parses: compare it as is. */
+    private static String storedNormalized(String text) {
+        return text == null || Durations.parse(text).isEmpty() ? text : Durations.normalize(text);
     }
 
     /** A webhook's secretRef must name a secret configured as {@code rollout.webhook.secrets.<ref>}. */

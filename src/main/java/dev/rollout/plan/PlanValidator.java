@@ -102,7 +102,10 @@ public final class PlanValidator {
         }
         if (plan.minTotalDuration() != null) {
             Optional<Duration> minTotal = Durations.parse(plan.minTotalDuration());
-            if (minTotal.isEmpty()) {
+            if (Durations.hasSign(plan.minTotalDuration())) {
+                problems.add("minTotalDuration: must not be negative or signed in any component, got '"
+                        + clip(plan.minTotalDuration()) + "'");
+            } else if (minTotal.isEmpty()) {
                 problems.add("minTotalDuration: must be an ISO-8601 duration such as P7D, got '"
                         + clip(plan.minTotalDuration()) + "'");
             } else if (minTotal.get().compareTo(Durations.MAX_TOTAL) > 0) {
@@ -161,7 +164,9 @@ public final class PlanValidator {
             return Optional.empty();
         }
         Optional<Duration> duration = Durations.parse(text);
-        if (duration.isEmpty()) {
+        if (Durations.hasSign(text)) {
+            problems.add(field + ": must not be negative or signed in any component, got '" + clip(text) + "'");
+        } else if (duration.isEmpty()) {
             problems.add(field + ": must be a non-negative ISO-8601 duration such as PT24H or P1D, got '"
                     + clip(text) + "'");
         } else if (duration.get().compareTo(Durations.MAX_DWELL) > 0) {

@@ -4,8 +4,12 @@ import java.net.ConnectException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
+import java.util.Set;
 
+import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
@@ -54,6 +58,18 @@ public class ProblemMapper {
     public Response json(JsonProcessingException e) {
         return Problems.toResponse(400, e instanceof UnrecognizedPropertyException ? "unknown-field" : "invalid-json",
                 "Bad request", describe(e));
+    }
+
+    /** A method the path does not answer: 405 with {@code Allow} naming the methods that work there. */
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e, ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        Set<String> allowed = AllowedMethods.forPath(path).orElse(Set.of());
+        String detail = request.getMethod() + " is not allowed here"
+                + (allowed.isEmpty() ? "" : "; allowed: " + AllowedMethods.header(allowed));
+        Response response = Problems.toResponse(405, "method-not-allowed", "Method not allowed", detail);
+        return allowed.isEmpty() ? response
+                : Response.fromResponse(response).header(HttpHeaders.ALLOW, AllowedMethods.header(allowed)).build();
     }
 
     @ServerExceptionMapper

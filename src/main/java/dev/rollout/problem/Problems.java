@@ -12,7 +12,28 @@ public final class Problems {
     /** Type URIs are relative references ending in the refusal's name: {@code /problems/too-early}. */
     public static final String TYPE_PREFIX = "/problems/";
 
+    /**
+     * One title per problem type, whoever raises it: a client that shows the title sees the same words for
+     * the same refusal. Types not listed keep the title they were raised with.
+     */
+    static final Map<String, String> TITLES = Map.ofEntries(
+            Map.entry("not-found", "Not found"),
+            Map.entry("not-progressing", "Rollout is not progressing"),
+            Map.entry("not-paused", "Rollout is not paused"),
+            Map.entry("already-finished", "Rollout already finished"),
+            Map.entry("method-not-allowed", "Method not allowed"),
+            Map.entry("bad-request", "Bad request"),
+            Map.entry("invalid-request", "Bad request"),
+            Map.entry("invalid-plan", "Bad request"),
+            Map.entry("invalid-json", "Bad request"),
+            Map.entry("unknown-field", "Bad request"));
+
     private Problems() {}
+
+    /** The title every response of this type carries. */
+    public static String title(String type, String raisedWith) {
+        return TITLES.getOrDefault(type, raisedWith);
+    }
 
     public static Response toResponse(ApiProblem problem) {
         Map<String, Object> body = body(problem.status(), problem.type(), problem.title(), problem.detail());
@@ -29,7 +50,7 @@ public final class Problems {
     private static Map<String, Object> body(int status, String type, String title, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", TYPE_PREFIX + type);
-        body.put("title", title);
+        body.put("title", title(type, title));
         body.put("status", status);
         if (detail != null) {
             body.put("detail", detail);

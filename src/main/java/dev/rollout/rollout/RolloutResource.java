@@ -19,10 +19,17 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import dev.rollout.gate.GateResultStore;
+import dev.rollout.problem.ApiDocument;
+import dev.rollout.problem.Problems;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import dev.rollout.gate.GateResultStore;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -37,6 +44,10 @@ import dev.rollout.security.RateLimiter;
 import dev.rollout.security.RequiresRole;
 import dev.rollout.security.Role;
 
+@SecurityRequirement(name = ApiDocument.BEARER)
+@APIResponse(responseCode = "401", ref = ApiDocument.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocument.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocument.UNAVAILABLE)
 @Path("/api/v1/rollouts")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -60,6 +71,23 @@ public class RolloutResource {
     @POST
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @APIResponse(responseCode = "201", description = "Started: PROGRESSING at 0 %, stepIndex -1. A retry with the same "
+            + "Idempotency-Key answers the first answer again, with Idempotent-Replayed: true",
+            headers = @Header(name = HttpHeaders.LOCATION, description = "/api/v1/rollouts/{id}",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "active-rollout-exists: the target already has an active rollout",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
+            + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     public Response start(StartRequest request, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey)
             throws IOException {
         RolloutService.Answer answer = rollouts.start(request, actor.name(), idempotencyKey);
@@ -77,6 +105,10 @@ public class RolloutResource {
 
     @GET
     @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = "Rollouts",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     public List<RolloutView> list(@QueryParam("state") String state,
             @QueryParam("limit") @DefaultValue("100") int limit) {
         if (limit < 1 || limit > 1000) {
@@ -88,6 +120,10 @@ public class RolloutResource {
     @GET
     @Path("{id}")
     @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = "The rollout",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public RolloutView get(@PathParam("id") String id) {
         return RolloutView.of(rollouts.get(parseId(id)));
     }
@@ -99,6 +135,24 @@ public class RolloutResource {
     @Consumes(MediaType.WILDCARD)
     @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = AdvanceRequest.class)))
+    @APIResponse(responseCode = "200", description = "Advanced: the rollout in its new state. A retry with "
+            + "the same Idempotency-Key answers the first answer again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "Refused, nothing changed: too-early (Retry-After, "
+            + "earliestAdvanceAt), gates-failing (gates), not-progressing (state), concurrent-change",
+            headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With too-early: seconds until "
+                    + "earliestAdvanceAt", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
+            + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
     public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] rawBody) throws IOException {
         AdvanceRequest body = AdvanceRequest.parse(rawBody, contentType, json);
@@ -118,6 +172,20 @@ public class RolloutResource {
     @Path("{id}/pause")
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ReasonRequest.class)))
+    @APIResponse(responseCode = "200", description = "Paused",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
+            + "not-paused or already-finished",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public RolloutView pause(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.PAUSE, reason(body), actor.name());
     }
@@ -126,6 +194,20 @@ public class RolloutResource {
     @Path("{id}/resume")
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ReasonRequest.class)))
+    @APIResponse(responseCode = "200", description = "Resumed: PROGRESSING, with a fresh full dwell window",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
+            + "not-paused or already-finished",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public RolloutView resume(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.RESUME, reason(body), actor.name());
     }
@@ -134,6 +216,20 @@ public class RolloutResource {
     @Path("{id}/rollback")
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ReasonRequest.class)))
+    @APIResponse(responseCode = "200", description = "Rolled back to 0 %",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
+            + "not-paused or already-finished",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public RolloutView rollback(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.ROLLBACK, reason(body), actor.name());
     }
@@ -142,6 +238,20 @@ public class RolloutResource {
     @Path("{id}/abort")
     @RequiresRole(Role.OPERATOR)
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ReasonRequest.class)))
+    @APIResponse(responseCode = "200", description = "Aborted at its current percentage",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
+            + "not-paused or already-finished",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public RolloutView abort(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.ABORT, reason(body), actor.name());
     }
@@ -149,6 +259,10 @@ public class RolloutResource {
     @GET
     @Path("{id}/history")
     @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = "The events, oldest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = EventView.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public List<EventView> history(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return history.of(rollout.id).stream().map(EventView::of).toList();
@@ -158,6 +272,10 @@ public class RolloutResource {
     @GET
     @Path("{id}/gates")
     @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = "The latest result of each gate of the plan",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = GateResultStore.LatestResult.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public List<GateResultStore.LatestResult> gates(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return gateResults.latest(rollout.id, rollout.plan.gates);
@@ -167,6 +285,10 @@ public class RolloutResource {
     @GET
     @Path("{id}/deployment-state")
     @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = "The legacy deployment_state.json shape",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = LegacyDeploymentState.class)))
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     public LegacyDeploymentState deploymentState(@PathParam("id") String id) {
         Rollout rollout = rollouts.get(parseId(id));
         return LegacyDeploymentState.of(rollout.currentPercentage, rollout.startedAt, history.of(rollout.id));

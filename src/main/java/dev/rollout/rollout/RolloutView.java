@@ -5,7 +5,11 @@ import java.util.UUID;
 
 import dev.rollout.plan.Mode;
 
-/** The JSON shape of a rollout. {@code earliestAdvanceAt} is null unless the rollout is PROGRESSING. */
+/**
+ * The JSON shape of a rollout. {@code earliestAdvanceAt} is null unless the rollout is PROGRESSING;
+ * {@code nextPercentage} is null once the rollout is finished (COMPLETED, ROLLED_BACK, ABORTED): it goes
+ * nowhere next.
+ */
 public record RolloutView(
         UUID id,
         String plan,

@@ -12,8 +12,23 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import dev.rollout.problem.ApiDocument;
+import dev.rollout.problem.Problems;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** API token administration: admin only. */
+@SecurityRequirement(name = ApiDocument.BEARER)
+@APIResponse(responseCode = "401", ref = ApiDocument.UNAUTHORIZED)
+@APIResponse(responseCode = "403", ref = ApiDocument.FORBIDDEN)
+@APIResponse(responseCode = "503", ref = ApiDocument.UNAVAILABLE)
 @Path("/api/v1/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -31,6 +46,18 @@ public class TokenResource {
     /** Creates a token; the answer holds its secret, which is never shown again. */
     @POST
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @APIResponse(responseCode = "201", description = "The token, with its secret, shown this once",
+            headers = @Header(name = HttpHeaders.LOCATION, description = "/api/v1/tokens/{name}",
+                    schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = CreatedToken.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "409", description = "token-name-exists: names are never reused, even after revocation",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public Response create(TokenRequest request) {
         CreatedToken created = tokens.create(request, actor.name());
         return Response.created(URI.create("/api/v1/tokens/" + created.name())).entity(created)
@@ -38,6 +65,9 @@ public class TokenResource {
     }
 
     @GET
+    @APIResponse(responseCode = "200", description = "Every token, without secrets",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TokenView.class, type = SchemaType.ARRAY)))
     public List<TokenView> list() {
         return tokens.list();
     }
@@ -46,6 +76,9 @@ public class TokenResource {
     @DELETE
     @Path("{name}")
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @APIResponse(responseCode = "204", description = "Revoked")
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public Response revoke(@PathParam("name") String name) {
         tokens.revoke(name, actor.name());
         return Response.noContent().build();

@@ -1,60 +1,91 @@
 package dev.rollout.grafana;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 
 import org.junit.jupiter.api.Test;
 
-import dev.rollout.history.Action;
-import dev.rollout.outbox.RolloutEvent;
-import dev.rollout.plan.Mode;
-import dev.rollout.plan.ViolationPolicy;
-import dev.rollout.gate.GateKind;
-import dev.rollout.gate.GateResult;
-import dev.rollout.gate.GateStatus;
-import dev.rollout.history.EventDetails;
-import dev.rollout.rollout.RolloutState;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.rollout.support.Api;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The annotation text has one implementation, the SQL function rollout_annotation_text (migration V5), used
+ * by the rollout_annotation view; the Grafana delivery reads its text and tags from that view.
+ */
+@QuarkusTest
 class AnnotationTextTest {
 
-    private static RolloutEvent event(Action action, Double from, Double to, String actor, String reason,
-            EventDetails details) {
-        return new RolloutEvent(7, UUID.randomUUID(), Instant.parse("2026-11-28T10:00:00Z"), action, from, to, actor,
-                reason, details, "phase_4_deployment", 2, Mode.AUTOMATIC, ViolationPolicy.ROLLBACK, null,
-                "genesis-orchestrator", "v4.0.0",
-                new RolloutEvent.Rollout(RolloutState.PROGRESSING, to == null ? 0 : to, 1, Instant.EPOCH, Instant.EPOCH));
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ObjectMapper json;
+
+    private String text(String action, Double from, Double to, String actor, String reason, Map<String, Object> details)
+            throws Exception {
+        String detailsJson = json.writeValueAsString(details);
+        return QuarkusTransaction.requiringNew().call(() -> (String) em.createNativeQuery(
+                "select rollout_annotation_text('genesis-orchestrator', 'v4.0.0', 'phase_4_deployment', 2, 'AUTOMATIC',"
+                        + " 'ROLLBACK', ?1, cast(?2 as double precision), cast(?3 as double precision), ?4, ?5,"
+                        + " cast(?6 as jsonb))")
+                .setParameter(1, action).setParameter(2, from).setParameter(3, to).setParameter(4, actor)
+                .setParameter(5, reason).setParameter(6, detailsJson).getSingleResult());
     }
 
     @Test
-    void saysWhatHappenedFromWhereToWhereWhoAndWhy() {
+    void saysWhatHappenedFromWhereToWhereWhoAndWhy() throws Exception {
         assertEquals("genesis-orchestrator v4.0.0: stepped from 5 % to 10 % by controller",
-                AnnotationText.of(event(Action.STEP, 5.0, 10.0, "controller", null,
-                        new EventDetails.StepEntered(1, Instant.EPOCH, null, null, "i"))));
+                text("step", 5.0, 10.0, "controller", null, Map.of()));
         assertEquals("genesis-orchestrator v4.0.0: rolled back from 12.5 % to 0 % by alice. Reason: error budget",
-                AnnotationText.of(event(Action.ROLLED_BACK, 12.5, 0.0, "alice", "error budget",
-                        new EventDetails.RolledBack(null))));
+                text("rolled_back", 12.5, 0.0, "alice", "error budget", Map.of()));
         assertEquals("genesis-orchestrator v4.0.0: rollout started at 0 % (plan phase_4_deployment v2, AUTOMATIC) by bob",
-                AnnotationText.of(event(Action.STARTED, null, 0.0, "bob", null,
-                        new EventDetails.Started("phase_4_deployment", 2, "v4.0.0"))));
+                text("started", null, 0.0, "bob", null, Map.of()));
         assertEquals("genesis-orchestrator v4.0.0: advance from 5 % to 10 % refused: too-early by deploy-bot. "
                         + "retry in 60 s",
-                AnnotationText.of(event(Action.ADVANCE_REFUSED, 5.0, 10.0, "deploy-bot", "too-early",
-                        new EventDetails.Refused("too-early", "retry in 60 s", Map.of()))));
+                text("advance_refused", 5.0, 10.0, "deploy-bot", "too-early", Map.of("detail", "retry in 60 s")));
+        assertEquals("genesis-orchestrator v4.0.0: advance from 5 % refused: not-progressing by deploy-bot",
+                text("advance_refused", 5.0, null, "deploy-bot", "not-progressing", Map.of()));
         assertEquals("genesis-orchestrator v4.0.0: gate violation at 25 %, policy ROLLBACK by controller. "
                         + "Failing gates: app-metrics (FAIL: genesis_tests_total_total absent), no-alerts (ERROR)",
-                AnnotationText.of(event(Action.GATE_VIOLATION, 25.0, 25.0, "controller", null,
-                        new EventDetails.Violation("ROLLBACK", List.of(
-                                gate("orchestrator-up", GateStatus.PASS, null),
-                                gate("app-metrics", GateStatus.FAIL, "genesis_tests_total_total absent"),
-                                gate("no-alerts", GateStatus.ERROR, null)), "i"))));
+                text("gate_violation", 25.0, 25.0, "controller", null, Map.of("gates", List.of(
+                        Map.of("name", "orchestrator-up", "status", "PASS"),
+                        Map.of("name", "app-metrics", "status", "FAIL", "detail", "genesis_tests_total_total absent"),
+                        Map.of("name", "no-alerts", "status", "ERROR")))));
+        assertEquals("genesis-orchestrator v4.0.0: paused at 5 % by alice", text("paused", 5.0, 5.0, "alice", " ", Map.of()));
     }
 
-    private static GateResult gate(String name, GateStatus status, String detail) {
-        return new GateResult(name, GateKind.TARGET_UP, status, detail, Instant.EPOCH, Duration.ZERO);
+    @Test
+    void anOverrideSaysWhoSetTheRulesAsideAndWhy() throws Exception {
+        assertEquals("genesis-orchestrator v4.0.0: override from 5 % to 10 % by admin. Reason: hotfix verified. "
+                        + "Failing gates: orchestrator-up (FAIL: no series)",
+                text("override", 5.0, 10.0, "admin", "hotfix verified", Map.of("bypassed", List.of("gates"),
+                        "gates", List.of(Map.of("name", "orchestrator-up", "status", "FAIL", "detail", "no series")))));
+    }
+
+    @Test
+    void theViewShowsEveryTagTheDocumentationLists() {
+        String id = Api.startManualRollout("PT0S");
+        Api.advance(id).then().statusCode(200);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select seq, tags, text from rollout_annotation where rollout_id = cast(?1 as uuid) order by seq")
+                .setParameter(1, id).getResultList());
+        assertEquals(2, rows.size());
+        Object[] step = rows.get(1);
+        String tags = (String) step[1];
+        for (String prefix : List.of("rollout,", ",plan:", ",target:", ",action:step,", ",version:v1.0.0,",
+                ",rollout:" + id + ",", ",event:" + step[0])) {
+            assertTrue(tags.contains(prefix), prefix + " in " + tags);
+        }
+        assertTrue(((String) step[2]).contains("stepped from 0 % to 5 % by bootstrap-admin"), (String) step[2]);
     }
 }

@@ -36,4 +36,26 @@ class LegacyDeploymentStateTest {
         e.toPercentage = to;
         return e;
     }
+
+    @Test
+    void aRollbackAndATrafficChangingAbortAreEntriesWithTheirTime() {
+        Instant t0 = Instant.parse("2025-10-20T21:32:57.247343Z");
+        List<DeploymentEvent> events = List.of(event(t0, Action.STARTED, 0.0), event(t0.plusSeconds(1), Action.STEP, 5.0),
+                event(t0.plusSeconds(2), Action.STEP, 10.0), event(t0.plusSeconds(3), Action.GATE_VIOLATION, 0.0),
+                event(t0.plusSeconds(3), Action.ROLLED_BACK, 0.0));
+        LegacyDeploymentState state = LegacyDeploymentState.of(0.0, t0, events);
+        assertEquals(4, state.rolloutHistory().size());
+        assertEquals(new LegacyDeploymentState.Entry("rollback", 0.0, "2025-10-20T21:33:00.247343+00:00"),
+                state.rolloutHistory().get(3));
+        assertEquals("2025-10-20T21:33:00.247343+00:00", state.lastStepTime());
+
+        DeploymentEvent keeps = event(t0.plusSeconds(4), Action.ABORTED, 5.0);
+        keeps.fromPercentage = 5.0;
+        DeploymentEvent changes = event(t0.plusSeconds(5), Action.ABORTED, 0.0);
+        changes.fromPercentage = 5.0;
+        assertEquals(2, LegacyDeploymentState.of(5.0, t0, List.of(events.get(0), events.get(1), keeps))
+                .rolloutHistory().size());
+        assertEquals(new LegacyDeploymentState.Entry("abort", 0.0, "2025-10-20T21:33:02.247343+00:00"),
+                LegacyDeploymentState.of(0.0, t0, List.of(events.get(0), changes)).rolloutHistory().get(1));
+    }
 }

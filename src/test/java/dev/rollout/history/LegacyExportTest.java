@@ -1,6 +1,8 @@
 package dev.rollout.history;
 
 import static dev.rollout.support.Api.advance;
+import static dev.rollout.support.Api.command;
+import static dev.rollout.support.Api.history;
 import static dev.rollout.support.Api.startManualRollout;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,5 +46,38 @@ class LegacyExportTest {
         assertTrue(json.getString("deployment_started").matches(PYTHON_ISO));
         assertEquals(entries.get(1).get("timestamp"), json.getString("last_step_time"));
         assertEquals(entries.get(0).get("timestamp"), json.getString("deployment_started"));
+    }
+
+    @Test
+    void aRollbackIsTheLastEntryWithItsTime() {
+        String id = startManualRollout("PT0S");
+        advance(id).then().statusCode(200);
+        advance(id).then().statusCode(200); // at 10 %
+        command(id, "rollback", "error budget").then().statusCode(200);
+        JsonPath json = given().get("/api/v1/rollouts/" + id + "/deployment-state").then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(0.0f, json.getFloat("current_percentage"));
+        List<Map<String, Object>> entries = json.getList("rollout_history");
+        assertEquals(List.of("deploy_step", "deploy_step", "deploy_step", "rollback"),
+                entries.stream().map(e -> e.get("action")).toList());
+        assertEquals(List.of(0.0f, 5.0f, 10.0f, 0.0f), entries.stream().map(e -> e.get("percentage")).toList());
+        Map<String, Object> last = entries.get(entries.size() - 1);
+        assertEquals(last.get("timestamp"), json.getString("last_step_time"));
+        String rolledBackAt = (String) history(id).stream().filter(e -> "rolled_back".equals(e.get("action")))
+                .findFirst().orElseThrow().get("at");
+        assertEquals(java.time.Instant.parse(rolledBackAt),
+                java.time.OffsetDateTime.parse((String) last.get("timestamp")).toInstant());
+    }
+
+    @Test
+    void anAbortThatKeepsTheTrafficAddsNoEntry() {
+        String id = startManualRollout("PT0S");
+        advance(id).then().statusCode(200);
+        command(id, "abort", "wrong build").then().statusCode(200);
+        JsonPath json = given().get("/api/v1/rollouts/" + id + "/deployment-state").then().statusCode(200)
+                .extract().jsonPath();
+        List<Map<String, Object>> entries = json.getList("rollout_history");
+        assertEquals(List.of(0.0f, 5.0f), entries.stream().map(e -> e.get("percentage")).toList());
+        assertEquals(5.0f, json.getFloat("current_percentage"));
     }
 }

@@ -19,6 +19,8 @@ class DurationsTest {
     @Test
     void refusesNegativeMalformedAndCalendarDurations() {
         assertTrue(Durations.parse("-PT1H").isEmpty());
+        assertTrue(Durations.parse("PT1H-30M").isEmpty());
+        assertTrue(Durations.parse("PT+1H").isEmpty());
         assertTrue(Durations.parse("24h").isEmpty());
         assertTrue(Durations.parse("P1M").isEmpty());
         assertTrue(Durations.parse("").isEmpty());
@@ -33,5 +35,13 @@ class DurationsTest {
         assertEquals("P5DT1H", Durations.format(Duration.ofHours(121)));
         assertEquals("PT23H59M", Durations.format(Duration.ofMinutes(1439)));
         assertEquals("PT0S", Durations.format(Duration.ZERO));
+    }
+
+    @Test
+    void normalisesCaseAndUnits() {
+        assertEquals("PT1H", Durations.normalize("pt1h"));
+        assertEquals("PT24H", Durations.normalize("P1D"));
+        assertEquals("PT1H30M", Durations.normalize("PT90M"));
+        assertEquals("PT0S", Durations.normalize("PT0S"));
     }
 }

@@ -25,18 +25,19 @@ import io.restassured.http.ContentType;
 class PlanApiTest {
 
     @Test
-    void createsAPlanWithLocationAndDurationsAsWritten() {
+    void createsAPlanWithLocationAndNormalisedDurations() {
         String name = unique("seed");
         Map<String, Object> body = new HashMap<>(plan(name, "MANUAL", "PAUSE", List.of(
                 step(5, "PT29H"), step(10, "PT29H"), step(25, "PT29H"), step(50, "PT29H"), step(75, "PT29H"),
-                step(100, "PT0S"))));
+                step(100, "pt0s"))));
         body.put("minTotalDuration", "P7D");
         body.put("finalBake", "PT24H");
         given().contentType(ContentType.JSON).body(body).post("/api/v1/plans")
                 .then().statusCode(201)
                 .header("Location", endsWith("/api/v1/plans/" + name + "?version=1"))
                 .body("name", equalTo(name)).body("version", equalTo(1))
-                .body("minTotalDuration", equalTo("P7D")).body("finalBake", equalTo("PT24H"))
+                .body("minTotalDuration", equalTo("PT168H")).body("finalBake", equalTo("PT24H"))
+                .body("steps[5].minDwell", equalTo("PT0S"))
                 .body("steps[0].minDwell", equalTo("PT29H")).body("steps", hasSize(6))
                 .body("createdBy", equalTo("bootstrap-admin"));
         given().get("/api/v1/plans/" + name).then().statusCode(200).body("steps[5].percentage", equalTo(100.0f));
@@ -123,5 +124,44 @@ class PlanApiTest {
         given().get("/api/v1/plans/no-such-plan").then().statusCode(404)
                 .contentType("application/problem+json").body("detail", containsString("no-such-plan"));
         given().get("/api/v1/plans/no-such-plan/versions").then().statusCode(404);
+    }
+
+    @Test
+    void lowerCaseDurationsAreStoredNormalisedAndSignedOnesAreRefusedByField() {
+        String name = unique("durations");
+        given().contentType(ContentType.JSON).body(plan(name, "MANUAL", "PAUSE", seedSteps("pt1h30m")))
+                .post("/api/v1/plans").then().statusCode(201).body("steps[0].minDwell", equalTo("PT1H30M"));
+        given().get("/api/v1/plans/" + name).then().body("steps[0].minDwell", equalTo("PT1H30M"));
+        for (String signed : List.of("PT1H-30M", "-PT1H", "PT-1H", "PT+1H")) {
+            Map<String, Object> body = new HashMap<>(plan(unique("signed"), "MANUAL", "PAUSE",
+                    List.of(step(50, signed), step(100, "PT0S"))));
+            body.put("finalBake", signed);
+            body.put("minTotalDuration", signed);
+            given().contentType(ContentType.JSON).body(body).post("/api/v1/plans").then().statusCode(400)
+                    .body("type", equalTo("/problems/invalid-plan"))
+                    .body("errors", hasItem(startsWith("steps[0].minDwell: must not be negative")))
+                    .body("errors", hasItem(startsWith("finalBake: must not be negative")))
+                    .body("errors", hasItem(startsWith("minTotalDuration: must not be negative")));
+        }
+    }
+
+    @Test
+    void postingTheLatestVersionAgainIsIdempotent() {
+        String name = unique("reapply");
+        Map<String, Object> body = new HashMap<>(plan(name, "MANUAL", "PAUSE", seedSteps("PT1H")));
+        body.put("finalBake", "PT2H");
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/plans").then().statusCode(201)
+                .body("version", equalTo(1));
+        body.put("finalBake", "pt2h"); // the same plan, written differently
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/plans").then().statusCode(200)
+                .header("Location", endsWith("/api/v1/plans/" + name + "?version=1")).body("version", equalTo(1));
+        body.put("version", 1);
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/plans").then().statusCode(200)
+                .body("version", equalTo(1));
+        body.remove("version");
+        given().get("/api/v1/plans/" + name + "/versions").then().body("version", equalTo(List.of(1)));
+        body.put("finalBake", "PT3H");
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/plans").then().statusCode(201)
+                .body("version", equalTo(2));
     }
 }

@@ -84,7 +84,7 @@ class PlanValidatorTest {
     void boundsDwellsBetweenZeroAndNinetyDays() {
         assertEquals(List.of(), PlanValidator.validate(plan(List.of(step(100, "P90D")), null, null), Set.of()));
         assertHasProblem(plan(List.of(step(100, "P90DT1S")), null, null), "steps[0].minDwell: must be at most P90D");
-        assertHasProblem(plan(List.of(step(100, "-PT1S")), null, null), "steps[0].minDwell: must be a non-negative");
+        assertHasProblem(plan(List.of(step(100, "-PT1S")), null, null), "steps[0].minDwell: must not be negative");
         assertHasProblem(plan(List.of(step(100, "P1M")), null, null), "steps[0].minDwell: must be a non-negative");
         assertHasProblem(plan(List.of(new PlanRequest.StepRequest(100.0, null)), null, null),
                 "steps[0].minDwell: is required");

@@ -4,39 +4,37 @@ import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.rollout.clock.RolloutClock;
 import dev.rollout.gate.GateEvaluator;
 import dev.rollout.problem.ApiProblem;
+import dev.rollout.webhook.WebhookSecrets;
 
 @ApplicationScoped
 public class PlanService {
 
-    private final EntityManager em;
+    private final PlanRepository plans;
     private final RolloutClock clock;
     private final GateEvaluator gates;
+    private final WebhookSecrets webhookSecrets;
 
-    public PlanService(EntityManager em, RolloutClock clock, GateEvaluator gates) {
-        this.em = em;
+    public PlanService(PlanRepository plans, RolloutClock clock, GateEvaluator gates, WebhookSecrets webhookSecrets) {
+        this.plans = plans;
         this.clock = clock;
         this.gates = gates;
+        this.webhookSecrets = webhookSecrets;
     }
 
     /** Stores a new version of the named plan: the next one, or exactly the one the caller asked for. */
     @Transactional
     public Plan create(PlanRequest request, String actor) {
-        List<String> problems = PlanValidator.validate(request, gates.sourceNames(),
-                PlanService::webhookSecretConfigured);
+        // A webhook's secretRef must name a configured secret.
+        List<String> problems = PlanValidator.validate(request, gates.sourceNames(), webhookSecrets::configured);
         if (!problems.isEmpty()) {
             throw ApiProblem.badRequest("invalid-plan", String.join("; ", problems)).with("errors", problems);
         }
-        // Serialises version numbering per name, so two creators never race to the same version.
-        em.createNativeQuery("select pg_advisory_xact_lock(hashtext('plan:' || ?1))")
-                .setParameter(1, request.name()).getSingleResult();
+        plans.lockVersions(request.name());
         int latest = latest(request.name()).map(p -> p.version).orElse(0);
         int version = request.version() == null ? latest + 1 : request.version();
         if (version <= latest) {
@@ -67,27 +65,20 @@ public class PlanService {
         return plan;
     }
 
-    /** A webhook's secretRef must name a secret configured as {@code rollout.webhook.secrets.<ref>}. */
-    static boolean webhookSecretConfigured(String ref) {
-        return ConfigProvider.getConfig().getOptionalValue("rollout.webhook.secrets." + ref, String.class)
-                .filter(secret -> !secret.isBlank()).isPresent();
-    }
-
     public Optional<Plan> latest(String name) {
-        return Plan.find("name = ?1 order by version desc", name).firstResultOptional();
+        return plans.latest(name);
     }
 
     public Optional<Plan> find(String name, Integer version) {
-        return version == null ? latest(name) : Plan.find("name = ?1 and version = ?2", name, version).firstResultOptional();
+        return version == null ? plans.latest(name) : plans.find(name, version);
     }
 
     /** The latest version of every plan, by name. */
     public List<Plan> listLatest() {
-        return em.createQuery("from Plan p where p.version = (select max(q.version) from Plan q where q.name = p.name) "
-                + "order by p.name", Plan.class).getResultList();
+        return plans.listLatest();
     }
 
     public List<Plan> versions(String name) {
-        return Plan.find("name = ?1 order by version", name).list();
+        return plans.versions(name);
     }
 }

@@ -5,12 +5,12 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /** ISO-8601 durations as plans write them (PT24H, P7D), bounded to what a rollout can sensibly wait. */
-public final class Durations {
+public final class PlanDurations {
 
     public static final Duration MAX_DWELL = Duration.ofDays(90);
     public static final Duration MAX_TOTAL = Duration.ofDays(365);
 
-    private Durations() {}
+    private PlanDurations() {}
 
     /** Parses a duration or returns empty when the text is not a non-negative ISO-8601 duration. */
     public static Optional<Duration> parse(String text) {

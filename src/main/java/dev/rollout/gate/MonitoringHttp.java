@@ -2,6 +2,10 @@ package dev.rollout.gate;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.rollout.http.OutboundHttp;
 
 import java.io.IOException;
@@ -191,8 +195,19 @@ final class MonitoringHttp {
     }
 
     record Reply(int status, String body) {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
         boolean ok() {
             return status >= 200 && status < 300;
+        }
+
+        /** The body as JSON, or {@code null} when it is not JSON (error pages often are not). */
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (JsonProcessingException e) {
+                return null;
+            }
         }
     }
 }

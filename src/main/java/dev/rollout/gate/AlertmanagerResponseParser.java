@@ -1,8 +1,6 @@
 package dev.rollout.gate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,8 +11,6 @@ import java.util.Map;
 /** Reads the JSON answer of Alertmanager's {@code GET /api/v2/alerts}. */
 final class AlertmanagerResponseParser {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private AlertmanagerResponseParser() {
     }
 
@@ -23,12 +19,7 @@ final class AlertmanagerResponseParser {
      * @throws MonitoringException for an HTTP error or a malformed body
      */
     static List<Alert> parse(MonitoringHttp.Reply reply, MonitoringHttp http) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(reply.body());
-        } catch (JsonProcessingException e) {
-            root = null;
-        }
+        JsonNode root = reply.json();
         if (!reply.ok()) {
             String explanation = root == null ? null
                     : root.isTextual() ? root.asText()

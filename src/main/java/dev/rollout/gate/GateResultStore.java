@@ -3,13 +3,21 @@ package dev.rollout.gate;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-/** The latest result of each gate of each rollout (table gate_result), for GET /rollouts/{id}/gates. */
+import dev.rollout.db.Rows;
+
+/**
+ * The latest result of each gate of each rollout (table gate_result), for GET /rollouts/{id}/gates: an
+ * upsert that never lets an older result replace a newer one, and one row mapper.
+ */
 @ApplicationScoped
 public class GateResultStore {
 
@@ -43,22 +51,23 @@ public class GateResultStore {
     public List<LatestResult> latest(UUID rolloutId, List<GateDefinition> gates) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                "select gate_name, status, detail, evaluated_at from gate_result where rollout_id = ?1")
+                "select gate_name, kind, status, detail, evaluated_at from gate_result where rollout_id = ?1")
                 .setParameter(1, rolloutId).getResultList();
-        return gates.stream().map(gate -> rows.stream().filter(row -> gate.name().equals(row[0])).findFirst()
-                .map(row -> new LatestResult(gate.name(), gate.kind().jsonName(), GateStatus.valueOf((String) row[1]),
-                        (String) row[2], toInstant(row[3])))
-                .orElse(new LatestResult(gate.name(), gate.kind().jsonName(), null, "not evaluated yet", null)))
-                .toList();
+        Map<String, LatestResult> stored = rows.stream().map(GateResultStore::result)
+                .collect(Collectors.toMap(LatestResult::name, Function.identity()));
+        // The plan says which gates there are and of which kind; a result stored for a gate is its latest.
+        return gates.stream().map(gate -> {
+            LatestResult found = stored.get(gate.name());
+            return found == null
+                    ? new LatestResult(gate.name(), gate.kind().jsonName(), null, "not evaluated yet", null)
+                    : new LatestResult(gate.name(), gate.kind().jsonName(), found.status(), found.detail(),
+                            found.evaluatedAt());
+        }).toList();
     }
 
-    private static Instant toInstant(Object value) {
-        if (value instanceof Instant instant) {
-            return instant;
-        }
-        if (value instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        return ((Timestamp) value).toInstant();
+    /** The row mapper. */
+    private static LatestResult result(Object[] row) {
+        return new LatestResult((String) row[0], (String) row[1], GateStatus.valueOf((String) row[2]),
+                (String) row[3], Rows.instant(row[4]));
     }
 }

@@ -1,7 +1,6 @@
 package dev.rollout.gate;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithParentName;
 
 import java.net.URI;
@@ -38,11 +37,11 @@ public final class MonitoringConfig {
         /** PEM file with the CA certificate(s) to trust. */
         Optional<String> caFile();
 
-        @WithDefault("2s")
-        Duration connectTimeout();
+        /** Default {@link MonitoringEndpoint#DEFAULT_CONNECT_TIMEOUT}, declared there for configured and built endpoints alike. */
+        Optional<Duration> connectTimeout();
 
-        @WithDefault("5s")
-        Duration readTimeout();
+        /** Default {@link MonitoringEndpoint#DEFAULT_READ_TIMEOUT}. */
+        Optional<Duration> readTimeout();
     }
 
     public interface BasicAuth {
@@ -106,7 +105,7 @@ public final class MonitoringConfig {
                 config.basicAuth().map(BasicAuth::username).orElse(null),
                 config.basicAuth().map(BasicAuth::password).orElse(null),
                 config.caFile().map(Path::of).orElse(null),
-                config.connectTimeout(),
-                config.readTimeout()));
+                config.connectTimeout().orElse(null),
+                config.readTimeout().orElse(null)));
     }
 }

@@ -1,5 +1,7 @@
 package dev.rollout.gate;
 
+import dev.rollout.http.OutboundHttp;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,12 +15,13 @@ import java.util.Objects;
  * @param basicAuthUsername optional user for HTTP basic authentication
  * @param basicAuthPassword password for {@code basicAuthUsername}
  * @param caFile            optional PEM file with the CA certificate(s) to trust for TLS
- * @param connectTimeout    how long to wait for a connection
- * @param readTimeout       how long to wait for the answer once connected
+ * @param connectTimeout    how long to wait for a connection; {@code null} for {@link #DEFAULT_CONNECT_TIMEOUT}
+ * @param readTimeout       how long to wait for the answer once connected; {@code null} for {@link #DEFAULT_READ_TIMEOUT}
  */
 public record MonitoringEndpoint(URI url, String bearerToken, String basicAuthUsername, String basicAuthPassword,
                                  Path caFile, Duration connectTimeout, Duration readTimeout) {
 
+    /** The defaults of {@code connect-timeout} and {@code read-timeout}, for configured endpoints too. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
 
@@ -56,8 +59,8 @@ public record MonitoringEndpoint(URI url, String bearerToken, String basicAuthUs
                 + (bearerToken != null ? ", bearer-token=****" : "")
                 + (basicAuthUsername != null ? ", basic-auth=****" : "")
                 + (caFile != null ? ", ca-file=" + caFile : "")
-                + ", connect-timeout=" + Durations.format(connectTimeout)
-                + ", read-timeout=" + Durations.format(readTimeout) + "]";
+                + ", connect-timeout=" + OutboundHttp.formatTimeout(connectTimeout)
+                + ", read-timeout=" + OutboundHttp.formatTimeout(readTimeout) + "]";
     }
 
     /** {@code host:port} of a URL, the form used in messages; never includes user info. */

@@ -2,43 +2,28 @@ package dev.rollout.gate;
 
 import org.jboss.logging.Logger;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.ByteArrayOutputStream;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.rollout.http.OutboundHttp;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP access to one monitoring endpoint: base URL, authentication, trusted CA and timeouts.
  *
- * <p>Uses the JDK {@link HttpClient}: per-endpoint base URL, auth header, CA trust (an
- * {@link SSLContext}) and connect/read timeouts are plain builder calls, and it runs without a
- * Quarkus runtime, so the same client serves the service and plain tests.
+ * <p>Built on {@link OutboundHttp} (client defaults, failure classification, redaction, bounded bodies,
+ * CA trust); this class adds the endpoint's base URL, authentication and the monitoring wording of
+ * failures. It runs without a Quarkus runtime, so the same client serves the service and plain tests.
  *
  * <p>All failures surface as {@link MonitoringException} whose message names the endpoint as
  * {@code host:port} and never contains credentials. A configuration problem (bad URL, unreadable
@@ -53,7 +38,7 @@ final class MonitoringHttp {
     private final String component;
     private final MonitoringEndpoint endpoint;
     private final String target;
-    private final List<String> secrets = new ArrayList<>();
+    private final OutboundHttp.Redactor secrets = new OutboundHttp.Redactor();
     private final String baseUrl;
     private final String authorization;
     private final HttpClient client;
@@ -75,8 +60,7 @@ final class MonitoringHttp {
                 password = colon < 0 ? "" : info.substring(colon + 1);
             }
         }
-        addSecret(endpoint.bearerToken());
-        addSecret(password);
+        secrets.add(endpoint.bearerToken()).add(password);
 
         String problem = null;
         String auth = null;
@@ -98,15 +82,13 @@ final class MonitoringHttp {
             } else if (user != null) {
                 String encoded = Base64.getEncoder().encodeToString(
                         (user + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8));
-                addSecret(encoded);
+                secrets.add(encoded);
                 auth = "Basic " + encoded;
             }
-            HttpClient.Builder builder = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(endpoint.connectTimeout());
+            HttpClient.Builder builder = OutboundHttp.clientBuilder(endpoint.connectTimeout())
+                    .version(HttpClient.Version.HTTP_1_1);
             if (endpoint.caFile() != null) {
-                builder.sslContext(sslContextTrusting(endpoint));
+                builder.sslContext(OutboundHttp.trusting(endpoint.caFile()));
             }
             httpClient = builder.build();
         } catch (RuntimeException | IOException | java.security.GeneralSecurityException e) {
@@ -138,7 +120,9 @@ final class MonitoringHttp {
         }
         CompletableFuture<Reply> reply;
         try {
-            reply = client.sendAsync(request.build(), info -> new LimitedBody(MAX_BODY_BYTES))
+            reply = client.sendAsync(request.build(), OutboundHttp.limitedText(MAX_BODY_BYTES,
+                            () -> new MonitoringException("response from " + component + " at " + target
+                                    + " is larger than " + (MAX_BODY_BYTES / (1024 * 1024)) + " MiB")))
                     .thenApply(r -> new Reply(r.statusCode(), r.body()));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new MonitoringException(describe(e)));
@@ -146,7 +130,7 @@ final class MonitoringHttp {
         // The request timeout covers the wait for the response headers; this bounds the whole exchange.
         return reply
                 .orTimeout(endpoint.connectTimeout().plus(endpoint.readTimeout()).toMillis(),
-                        java.util.concurrent.TimeUnit.MILLISECONDS)
+                        TimeUnit.MILLISECONDS)
                 .handle((r, error) -> {
                     if (error == null) {
                         return r;
@@ -159,45 +143,23 @@ final class MonitoringHttp {
 
     /** Turns a transport failure into a message a person can act on. */
     String describe(Throwable error) {
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = error; t != null && chain.size() < 10; t = t.getCause()) {
-            chain.add(t);
-        }
-        for (Throwable t : chain) {
-            if (t instanceof HttpConnectTimeoutException) {
-                return "timeout after " + Durations.format(endpoint.connectTimeout()) + " connecting to "
-                        + component + " at " + target;
-            }
-        }
-        for (Throwable t : chain) {
-            if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
-                return "timeout after " + Durations.format(endpoint.readTimeout()) + " querying " + component
-                        + " at " + target;
-            }
-        }
-        for (Throwable t : chain) {
-            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
-                return "cannot resolve host of " + component + " at " + target;
-            }
-            if (t instanceof ConnectException) {
-                String msg = t.getMessage();
-                return msg == null || msg.toLowerCase(java.util.Locale.ROOT).contains("refused")
-                        ? "connection refused to " + component + " at " + target
-                        : "cannot connect to " + component + " at " + target + ": " + redact(msg);
-            }
-            if (t instanceof SSLException) {
-                return "TLS error talking to " + component + " at " + target + ": " + redact(String.valueOf(t.getMessage()));
-            }
-        }
-        for (Throwable t : chain) {
-            if (t instanceof IOException) {
-                return "I/O error querying " + component + " at " + target + ": " + t.getClass().getSimpleName()
-                        + (t.getMessage() == null ? "" : ": " + redact(t.getMessage()));
-            }
-        }
-        Throwable root = chain.get(chain.size() - 1);
-        return "unexpected error querying " + component + " at " + target + ": " + root.getClass().getSimpleName()
-                + (root.getMessage() == null ? "" : ": " + redact(root.getMessage()));
+        OutboundHttp.Classified failure = OutboundHttp.classify(error);
+        Throwable t = failure.cause();
+        return switch (failure.kind()) {
+            case CONNECT_TIMEOUT -> "timeout after " + OutboundHttp.formatTimeout(endpoint.connectTimeout())
+                    + " connecting to " + component + " at " + target;
+            case TIMEOUT -> "timeout after " + OutboundHttp.formatTimeout(endpoint.readTimeout()) + " querying "
+                    + component + " at " + target;
+            case UNRESOLVED_HOST -> "cannot resolve host of " + component + " at " + target;
+            case CONNECTION_REFUSED -> "connection refused to " + component + " at " + target;
+            case CANNOT_CONNECT -> "cannot connect to " + component + " at " + target + ": " + redact(t.getMessage());
+            case TLS -> "TLS error talking to " + component + " at " + target + ": "
+                    + redact(String.valueOf(t.getMessage()));
+            case IO -> "I/O error querying " + component + " at " + target + ": " + t.getClass().getSimpleName()
+                    + (t.getMessage() == null ? "" : ": " + redact(t.getMessage()));
+            case INTERRUPTED, OTHER -> "unexpected error querying " + component + " at " + target + ": "
+                    + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + redact(t.getMessage()));
+        };
     }
 
     /** "HTTP 503 from Prometheus at host:port" plus the server's explanation if it gave one. */
@@ -219,17 +181,7 @@ final class MonitoringHttp {
      * that may have come from elsewhere: exception messages and server replies.
      */
     String redact(String text) {
-        String result = text;
-        for (String secret : secrets) {
-            result = result.replace(secret, "****");
-        }
-        return result;
-    }
-
-    private void addSecret(String secret) {
-        if (secret != null && !secret.isEmpty()) {
-            secrets.add(secret);
-        }
+        return secrets.redact(text);
     }
 
     private static String stripUserInfo(URI url) {
@@ -242,81 +194,20 @@ final class MonitoringHttp {
         }
     }
 
-    private static SSLContext sslContextTrusting(MonitoringEndpoint endpoint)
-            throws IOException, java.security.GeneralSecurityException {
-        Collection<? extends Certificate> certificates;
-        try (InputStream in = Files.newInputStream(endpoint.caFile())) {
-            certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        } catch (IOException e) {
-            throw new IOException("cannot read ca-file " + endpoint.caFile() + ": " + e.getClass().getSimpleName());
-        }
-        if (certificates.isEmpty()) {
-            throw new IOException("ca-file " + endpoint.caFile() + " holds no PEM certificate");
-        }
-        KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
-        trustStore.load(null, null);
-        int i = 0;
-        for (Certificate certificate : certificates) {
-            trustStore.setCertificateEntry("ca-" + i++, certificate);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trustStore);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
-    }
-
     record Reply(int status, String body) {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
         boolean ok() {
             return status >= 200 && status < 300;
         }
-    }
 
-    /** Collects the body as UTF-8 text, refusing bodies larger than the limit. */
-    private final class LimitedBody implements HttpResponse.BodySubscriber<String> {
-        private final int limit;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        private final CompletableFuture<String> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-
-        LimitedBody(int limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public CompletionStage<String> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            for (ByteBuffer item : items) {
-                if (buffer.size() + item.remaining() > limit) {
-                    subscription.cancel();
-                    result.completeExceptionally(new MonitoringException("response from " + component + " at "
-                            + target + " is larger than " + (limit / (1024 * 1024)) + " MiB"));
-                    return;
-                }
-                byte[] bytes = new byte[item.remaining()];
-                item.get(bytes);
-                buffer.write(bytes, 0, bytes.length);
+        /** The body as JSON, or {@code null} when it is not JSON (error pages often are not). */
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (JsonProcessingException e) {
+                return null;
             }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            result.completeExceptionally(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(buffer.toString(StandardCharsets.UTF_8));
         }
     }
 }

@@ -1,8 +1,6 @@
 package dev.rollout.gate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rollout.gate.InstantQueryResult.ResultType;
 import dev.rollout.gate.InstantQueryResult.Sample;
 
@@ -15,8 +13,6 @@ import java.util.Map;
 /** Reads the JSON answer of Prometheus's {@code GET /api/v1/query}. */
 final class PrometheusResponseParser {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private PrometheusResponseParser() {
     }
 
@@ -24,12 +20,7 @@ final class PrometheusResponseParser {
      * @throws MonitoringException for an HTTP error, an error answer or a malformed body
      */
     static InstantQueryResult parse(MonitoringHttp.Reply reply, MonitoringHttp http) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(reply.body());
-        } catch (JsonProcessingException e) {
-            root = null;
-        }
+        JsonNode root = reply.json();
         if (!reply.ok()) {
             String explanation = root != null && root.hasNonNull("error")
                     ? root.path("errorType").asText("error") + ": " + root.path("error").asText()

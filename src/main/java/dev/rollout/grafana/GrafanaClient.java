@@ -6,7 +6,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.rollout.http.OutboundHttp;
 
 /**
  * Grafana's annotations HTTP API: {@code POST /api/annotations} to create one, and
@@ -34,8 +35,7 @@ public class GrafanaClient {
     public GrafanaClient(GrafanaConfig config, ObjectMapper json) {
         this.config = config;
         this.json = json;
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = OutboundHttp.client(config.timeout());
     }
 
     /** Creates an annotation; returns Grafana's id for it. */
@@ -95,31 +95,24 @@ public class GrafanaClient {
     private JsonNode send(HttpRequest request, String what) throws GrafanaException {
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw new GrafanaException(what + ": Grafana did not answer within " + config.timeout());
-        } catch (IOException e) {
-            throw new GrafanaException(what + ": cannot reach Grafana (" + e.getClass().getSimpleName() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GrafanaException(what + ": interrupted");
+            response = OutboundHttp.send(http, request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (OutboundHttp.TransportException e) {
+            throw new GrafanaException(what + ": " + switch (e.kind()) {
+                case CONNECT_TIMEOUT, TIMEOUT -> "Grafana did not answer within " + config.timeout();
+                case INTERRUPTED -> "interrupted";
+                default -> "cannot reach Grafana (" + e.getCause().getClass().getSimpleName() + ")";
+            });
         }
         if (response.statusCode() / 100 != 2) {
-            throw new GrafanaException(what + ": Grafana answered " + response.statusCode() + " "
-                    + clip(response.body()));
+            // The token is only ever sent, but an answer could still echo it.
+            String answer = new OutboundHttp.Redactor().add(config.token().orElse(null))
+                    .redact(OutboundHttp.clip(response.body(), 200));
+            throw new GrafanaException(what + ": Grafana answered " + response.statusCode() + " " + answer);
         }
         try {
             return json.readTree(response.body());
         } catch (IOException e) {
             throw new GrafanaException(what + ": Grafana's answer is not JSON");
         }
-    }
-
-    private static String clip(String body) {
-        if (body == null) {
-            return "";
-        }
-        String oneLine = body.replaceAll("\\s+", " ").trim();
-        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
     }
 }

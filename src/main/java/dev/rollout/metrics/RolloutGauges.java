@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 
 import dev.rollout.rollout.RolloutState;
 import io.micrometer.core.instrument.Gauge;
@@ -34,13 +33,13 @@ public class RolloutGauges {
     private static final Duration TOMBSTONE = Duration.ofMinutes(10);
 
     private final MeterRegistry registry;
-    private final EntityManager em;
+    private final ActiveRolloutRepository rollouts;
     private final Map<UUID, Tracked> tracked = new HashMap<>();
     private final Map<UUID, Instant> finished = new HashMap<>();
 
-    public RolloutGauges(MeterRegistry registry, EntityManager em) {
+    public RolloutGauges(MeterRegistry registry, ActiveRolloutRepository rollouts) {
         this.registry = registry;
-        this.em = em;
+        this.rollouts = rollouts;
     }
 
     /** What the gauges of one rollout show; a null lastChangeAt keeps the one already shown. */
@@ -80,7 +79,7 @@ public class RolloutGauges {
 
     /** Makes the gauges match the database's active rollouts. */
     public void reconcile() {
-        List<Snapshot> active = QuarkusTransaction.requiringNew().call(this::readActive);
+        List<Snapshot> active = QuarkusTransaction.requiringNew().call(rollouts::active);
         synchronized (this) {
             Instant now = Instant.now();
             finished.values().removeIf(at -> at.plus(TOMBSTONE).isBefore(now));
@@ -103,39 +102,6 @@ public class RolloutGauges {
                 }
             }
         }
-    }
-
-    public synchronized int activeCount() {
-        return tracked.size();
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Snapshot> readActive() {
-        List<Object[]> rows = em.createNativeQuery("""
-                select r.id, p.name, r.target, p.mode, r.state, r.current_percentage, r.dwell_started_at,
-                       r.earliest_advance_at, r.updated_at
-                  from rollout r join plan p on p.id = r.plan_id
-                 where r.state in ('PROGRESSING', 'PAUSED')""").getResultList();
-        List<Snapshot> out = new ArrayList<>(rows.size());
-        for (Object[] r : rows) {
-            out.add(new Snapshot((UUID) r[0], (String) r[1], (String) r[2], (String) r[3],
-                    RolloutState.valueOf((String) r[4]), ((Number) r[5]).doubleValue(), instant(r[6]),
-                    instant(r[7]), instant(r[8])));
-        }
-        return out;
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalArgumentException("not a timestamp: " + value);
     }
 
     private void register(Snapshot s) {

@@ -16,8 +16,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The event_outbox table. Rows are written in the transaction that appends their history event; the
- * deliverer claims, sends and settles them. All times are the database's.
+ * The event_outbox table, in native SQL (claims with leases under {@code FOR UPDATE SKIP LOCKED}). Rows
+ * are written in the transaction that appends their history event; the deliverer claims, sends and
+ * settles them. All times are the database's. Claimed rows are read with one row mapper; the backlog is
+ * an aggregate per channel, not a row.
  */
 @ApplicationScoped
 public class Outbox {
@@ -69,8 +71,7 @@ public class Outbox {
                 .getResultList();
         List<OutboxRow> claimed = new ArrayList<>(rows.size());
         for (Object[] r : rows) {
-            claimed.add(new OutboxRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), (UUID) r[2],
-                    (String) r[3], read((String) r[4]), ((Number) r[5]).intValue()));
+            claimed.add(row(r));
         }
         claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
         return claimed;
@@ -119,6 +120,12 @@ public class Outbox {
             backlog.put((String) r[0], new Backlog(((Number) r[1]).longValue(), ((Number) r[2]).doubleValue()));
         }
         return backlog;
+    }
+
+    /** The row mapper, for the columns {@link #claim} returns. */
+    private OutboxRow row(Object[] r) {
+        return new OutboxRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), (UUID) r[2],
+                (String) r[3], read((String) r[4]), ((Number) r[5]).intValue());
     }
 
     private String write(ObjectNode payload) {

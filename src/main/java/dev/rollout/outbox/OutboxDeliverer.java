@@ -48,10 +48,6 @@ public class OutboxDeliverer {
         this.instance = instance;
     }
 
-    public String instance() {
-        return instance;
-    }
-
     /** Delivers everything due now; returns how many rows were settled as delivered. */
     public int runOnce() {
         int delivered = 0;

@@ -4,7 +4,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.scheduler.Scheduled;
 
-/** The deliverer's schedule; the pass itself lives in {@link OutboxDeliverer}. */
+/**
+ * The deliverer's schedule; the pass itself lives in {@link OutboxDeliverer}. The interval is
+ * {@link OutboxConfig#interval()}, whose default the expression sees as a configuration default.
+ */
 @ApplicationScoped
 public class OutboxJobs {
 
@@ -14,7 +17,7 @@ public class OutboxJobs {
         this.deliverer = deliverer;
     }
 
-    @Scheduled(identity = "deliver-outbox", every = "${rollout.outbox.interval:2s}", delayed = "1s",
+    @Scheduled(identity = "deliver-outbox", every = "${rollout.outbox.interval}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void deliver() {
         deliverer.runOnce();

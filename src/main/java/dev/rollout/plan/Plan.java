@@ -65,7 +65,7 @@ public class Plan extends PanacheEntityBase {
 
     public StepSchedule schedule() {
         return new StepSchedule(steps.stream().map(PlanStep::percentage).toList(),
-                steps.stream().map(s -> Durations.of(s.minDwell())).toList(),
-                finalBake == null ? Duration.ZERO : Durations.of(finalBake));
+                steps.stream().map(s -> PlanDurations.of(s.minDwell())).toList(),
+                finalBake == null ? Duration.ZERO : PlanDurations.of(finalBake));
     }
 }

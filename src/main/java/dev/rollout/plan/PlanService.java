@@ -5,27 +5,27 @@ import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.rollout.clock.RolloutClock;
 import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateEvaluator;
 import dev.rollout.problem.ApiProblem;
+import dev.rollout.webhook.WebhookSecrets;
 
 @ApplicationScoped
 public class PlanService {
 
-    private final EntityManager em;
+    private final PlanRepository plans;
     private final RolloutClock clock;
     private final GateEvaluator gates;
+    private final WebhookSecrets webhookSecrets;
 
-    public PlanService(EntityManager em, RolloutClock clock, GateEvaluator gates) {
-        this.em = em;
+    public PlanService(PlanRepository plans, RolloutClock clock, GateEvaluator gates, WebhookSecrets webhookSecrets) {
+        this.plans = plans;
         this.clock = clock;
         this.gates = gates;
+        this.webhookSecrets = webhookSecrets;
     }
 
     /** The plan a create call answers with, and whether the call stored it ({@code false}: it already existed). */
@@ -39,14 +39,13 @@ public class PlanService {
      */
     @Transactional
     public Applied create(PlanRequest request, String actor) {
-        List<String> problems = PlanValidator.validate(request, gates.sourceNames(),
-                PlanService::webhookSecretConfigured);
+        // A webhook's secretRef must name a configured secret.
+        List<String> problems = PlanValidator.validate(request, gates.sourceNames(), webhookSecrets::configured);
         if (!problems.isEmpty()) {
             throw ApiProblem.badRequest("invalid-plan", String.join("; ", problems)).with("errors", problems);
         }
         // Serialises version numbering per name, so two creators never race to the same version.
-        em.createNativeQuery("select pg_advisory_xact_lock(hashtext('plan:' || ?1))")
-                .setParameter(1, request.name()).getSingleResult();
+        plans.lockVersions(request.name());
         Optional<Plan> current = latest(request.name());
         int latest = current.map(p -> p.version).orElse(0);
         if (current.isPresent() && (request.version() == null || request.version() == latest)
@@ -71,8 +70,8 @@ public class PlanService {
         plan.mode = Mode.valueOf(request.mode());
         plan.onViolation = ViolationPolicy.valueOf(request.onViolation());
         // Durations are stored normalised (PT24H, never pt24h or P1D), so equal plans read back equal.
-        plan.minTotalDuration = Durations.normalize(request.minTotalDuration());
-        plan.finalBake = Durations.normalize(request.finalBake());
+        plan.minTotalDuration = PlanDurations.normalize(request.minTotalDuration());
+        plan.finalBake = PlanDurations.normalize(request.finalBake());
         plan.steps = steps(request);
         plan.gates = request.gates() == null ? List.of() : List.copyOf(request.gates());
         plan.createdAt = clock.now();
@@ -83,7 +82,7 @@ public class PlanService {
     }
 
     private static List<PlanStep> steps(PlanRequest request) {
-        return request.steps().stream().map(s -> new PlanStep(s.percentage(), Durations.normalize(s.minDwell())))
+        return request.steps().stream().map(s -> new PlanStep(s.percentage(), PlanDurations.normalize(s.minDwell())))
                 .toList();
     }
 
@@ -91,8 +90,8 @@ public class PlanService {
     static boolean sameContent(Plan plan, PlanRequest request) {
         List<GateDefinition> gates = request.gates() == null ? List.of() : request.gates();
         return plan.mode.name().equals(request.mode()) && plan.onViolation.name().equals(request.onViolation())
-                && Objects.equals(storedNormalized(plan.minTotalDuration), Durations.normalize(request.minTotalDuration()))
-                && Objects.equals(storedNormalized(plan.finalBake), Durations.normalize(request.finalBake()))
+                && Objects.equals(storedNormalized(plan.minTotalDuration), PlanDurations.normalize(request.minTotalDuration()))
+                && Objects.equals(storedNormalized(plan.finalBake), PlanDurations.normalize(request.finalBake()))
                 && plan.steps.stream().map(s -> new PlanStep(s.percentage(), storedNormalized(s.minDwell()))).toList()
                         .equals(steps(request))
                 && Objects.equals(plan.gates == null ? List.of() : plan.gates, gates)
@@ -101,30 +100,23 @@ public class PlanService {
 
     /** Versions stored before durations were normalised may hold text that no longer parses: compare it as is. */
     private static String storedNormalized(String text) {
-        return text == null || Durations.parse(text).isEmpty() ? text : Durations.normalize(text);
-    }
-
-    /** A webhook's secretRef must name a secret configured as {@code rollout.webhook.secrets.<ref>}. */
-    static boolean webhookSecretConfigured(String ref) {
-        return ConfigProvider.getConfig().getOptionalValue("rollout.webhook.secrets." + ref, String.class)
-                .filter(secret -> !secret.isBlank()).isPresent();
+        return text == null || PlanDurations.parse(text).isEmpty() ? text : PlanDurations.normalize(text);
     }
 
     public Optional<Plan> latest(String name) {
-        return Plan.find("name = ?1 order by version desc", name).firstResultOptional();
+        return plans.latest(name);
     }
 
     public Optional<Plan> find(String name, Integer version) {
-        return version == null ? latest(name) : Plan.find("name = ?1 and version = ?2", name, version).firstResultOptional();
+        return version == null ? plans.latest(name) : plans.find(name, version);
     }
 
     /** The latest version of every plan, by name. */
     public List<Plan> listLatest() {
-        return em.createQuery("from Plan p where p.version = (select max(q.version) from Plan q where q.name = p.name) "
-                + "order by p.name", Plan.class).getResultList();
+        return plans.listLatest();
     }
 
     public List<Plan> versions(String name) {
-        return Plan.find("name = ?1 order by version", name).list();
+        return plans.versions(name);
     }
 }

@@ -101,18 +101,18 @@ public final class PlanValidator {
             }
         }
         if (plan.minTotalDuration() != null) {
-            Optional<Duration> minTotal = Durations.parse(plan.minTotalDuration());
-            if (Durations.hasSign(plan.minTotalDuration())) {
+            Optional<Duration> minTotal = PlanDurations.parse(plan.minTotalDuration());
+            if (PlanDurations.hasSign(plan.minTotalDuration())) {
                 problems.add("minTotalDuration: must not be negative or signed in any component, got '"
                         + clip(plan.minTotalDuration()) + "'");
             } else if (minTotal.isEmpty()) {
                 problems.add("minTotalDuration: must be an ISO-8601 duration such as P7D, got '"
                         + clip(plan.minTotalDuration()) + "'");
-            } else if (minTotal.get().compareTo(Durations.MAX_TOTAL) > 0) {
-                problems.add("minTotalDuration: must be at most " + Durations.format(Durations.MAX_TOTAL));
+            } else if (minTotal.get().compareTo(PlanDurations.MAX_TOTAL) > 0) {
+                problems.add("minTotalDuration: must be at most " + PlanDurations.format(PlanDurations.MAX_TOTAL));
             } else if (durationsValid && total.compareTo(minTotal.get()) < 0) {
-                problems.add("minTotalDuration: the steps' dwells plus finalBake add up to " + Durations.format(total)
-                        + ", less than the required " + Durations.format(minTotal.get()));
+                problems.add("minTotalDuration: the steps' dwells plus finalBake add up to " + PlanDurations.format(total)
+                        + ", less than the required " + PlanDurations.format(minTotal.get()));
             }
         }
         problems.addAll(GateDefinitionValidator.validate(plan.gates(), knownSources));
@@ -163,14 +163,14 @@ public final class PlanValidator {
             }
             return Optional.empty();
         }
-        Optional<Duration> duration = Durations.parse(text);
-        if (Durations.hasSign(text)) {
+        Optional<Duration> duration = PlanDurations.parse(text);
+        if (PlanDurations.hasSign(text)) {
             problems.add(field + ": must not be negative or signed in any component, got '" + clip(text) + "'");
         } else if (duration.isEmpty()) {
             problems.add(field + ": must be a non-negative ISO-8601 duration such as PT24H or P1D, got '"
                     + clip(text) + "'");
-        } else if (duration.get().compareTo(Durations.MAX_DWELL) > 0) {
-            problems.add(field + ": must be at most " + Durations.format(Durations.MAX_DWELL) + ", got " + clip(text));
+        } else if (duration.get().compareTo(PlanDurations.MAX_DWELL) > 0) {
+            problems.add(field + ": must be at most " + PlanDurations.format(PlanDurations.MAX_DWELL) + ", got " + clip(text));
             return Optional.empty();
         }
         return duration;

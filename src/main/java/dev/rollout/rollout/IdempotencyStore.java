@@ -16,12 +16,16 @@ import dev.rollout.problem.ApiProblem;
  * (and then replays its answer) or rolls back (and then acts itself). Only successful answers are
  * kept; a refusal changed nothing, so a retry is simply evaluated again. What is kept is the answer's
  * body; the status and headers of a replay are the resource's to give.
+ *
+ * <p>Native SQL (the claim is an insert-unless-exists); both reads select {@link #COLUMNS} and map them
+ * with {@link #stored(Object[])}.
  */
 @ApplicationScoped
 public class IdempotencyStore {
 
     public static final String HEADER = "Idempotency-Key";
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+    private static final String COLUMNS = "fingerprint, body";
 
     private final EntityManager em;
 
@@ -49,27 +53,35 @@ public class IdempotencyStore {
         }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                "select fingerprint, body from idempotency_record where scope = ?1 and idem_key = ?2")
+                "select " + COLUMNS + " from idempotency_record where scope = ?1 and idem_key = ?2")
                 .setParameter(1, scope).setParameter(2, key).getResultList();
-        return Optional.of(replay(rows.get(0), fingerprint));
+        return Optional.of(stored(rows.get(0)).replayFor(fingerprint));
     }
 
-    private static String replay(Object[] row, String fingerprint) {
-        if (!fingerprint.equals(row[0])) {
-            throw new ApiProblem(422, "idempotency-key-reused", "Idempotency key reused",
-                    "this " + HEADER + " was already used for a different request");
+    /** A stored record: the fingerprint of the request that claimed the key and the body of its answer. */
+    private record Stored(String fingerprint, String body) {
+        String replayFor(String requestFingerprint) {
+            if (!fingerprint.equals(requestFingerprint)) {
+                throw new ApiProblem(422, "idempotency-key-reused", "Idempotency key reused",
+                        "this " + HEADER + " was already used for a different request");
+            }
+            return body;
         }
-        return (String) row[1];
+    }
+
+    /** The row mapper, for {@link #COLUMNS}. */
+    private static Stored stored(Object[] row) {
+        return new Stored((String) row[0], (String) row[1]);
     }
 
     /** The first answer for this key if one was recorded; a look only, nothing is claimed. */
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<String> answered(String scope, String key, String fingerprint) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select fingerprint, body from idempotency_record "
+        List<Object[]> rows = em.createNativeQuery("select " + COLUMNS + " from idempotency_record "
                 + "where scope = ?1 and idem_key = ?2 and body is not null")
                 .setParameter(1, scope).setParameter(2, key).getResultList();
-        return rows.isEmpty() ? Optional.empty() : Optional.of(replay(rows.get(0), fingerprint));
+        return rows.isEmpty() ? Optional.empty() : Optional.of(stored(rows.get(0)).replayFor(fingerprint));
     }
 
     /** Records the answer of the call that claimed the key; committed together with its effect. */

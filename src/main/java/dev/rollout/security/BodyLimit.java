@@ -12,13 +12,15 @@ import io.vertx.ext.web.Router;
  * Answers a request whose declared {@code Content-Length} exceeds {@code quarkus.http.limits.max-body-size}
  * with a 413 problem+json before anything reads it. (Quarkus' own check, which runs right after this
  * one, answers with an empty body; bodies sent without a length are cut off by it while being read.)
+ * The limit is Quarkus' own setting, read as Quarkus declares it (default and all); application.properties
+ * sets it.
  */
 public class BodyLimit {
 
     static final int ORDER = -3; // just before Quarkus' upload limit (-2)
 
     void install(@Observes Router router,
-            @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize limit) {
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit) {
         long max = limit.asLongValue();
         String body = "{\"type\":\"/problems/payload-too-large\",\"title\":\"Payload Too Large\",\"status\":413,"
                 + "\"detail\":\"the request body must be at most " + max + " bytes; nothing was changed\"}";

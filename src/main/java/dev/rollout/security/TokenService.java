@@ -15,18 +15,18 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.rollout.clock.DatabaseClock;
 import dev.rollout.problem.ApiProblem;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * API tokens: created with a random secret shown once, stored as a hash, listed without secrets,
- * revoked by name. Expiry and revocation are judged with the database clock.
+ * API tokens: created with a random secret shown once, stored as a hash ({@link TokenRepository}), listed
+ * without secrets, revoked by name. Expiry and revocation are judged with the database clock.
  */
 @ApplicationScoped
 public class TokenService {
@@ -42,14 +42,20 @@ public class TokenService {
     static final int MAX_SECRET_LENGTH = 512;
     static final Duration MAX_LIFETIME = Duration.ofDays(3660);
 
-    private final EntityManager em;
+    private final TokenRepository tokens;
+    private final DatabaseClock databaseClock;
     private final Optional<String> bootstrapToken;
     private final Optional<String> bootstrapTokenFile;
 
-    public TokenService(EntityManager em,
+    /**
+     * The bootstrap settings sit directly under {@code rollout.}, where a configuration mapping would have
+     * to claim every {@code rollout.*} property; they have no defaults, so they are read one by one.
+     */
+    public TokenService(TokenRepository tokens, DatabaseClock databaseClock,
             @ConfigProperty(name = "rollout.bootstrap-admin-token") Optional<String> bootstrapToken,
             @ConfigProperty(name = "rollout.bootstrap-admin-token-file") Optional<String> bootstrapTokenFile) {
-        this.em = em;
+        this.tokens = tokens;
+        this.databaseClock = databaseClock;
         this.bootstrapToken = bootstrapToken;
         this.bootstrapTokenFile = bootstrapTokenFile;
     }
@@ -65,14 +71,7 @@ public class TokenService {
         }
         // Same secret as stored: nothing changes (a revoked bootstrap token stays revoked). A different
         // secret rotates it: the old one stops working and the new one is active.
-        int changed = em.createNativeQuery("""
-                insert into api_token (name, token_hash, role, created_at, created_by)
-                values (?1, ?2, 'admin', statement_timestamp(), 'configuration')
-                on conflict (name) do update set token_hash = excluded.token_hash, role = 'admin',
-                    created_at = excluded.created_at, created_by = excluded.created_by, expires_at = null,
-                    revoked_at = null, revoked_by = null
-                where api_token.token_hash <> excluded.token_hash""")
-                .setParameter(1, BOOTSTRAP_NAME).setParameter(2, Secrets.hash(secret.get())).executeUpdate();
+        int changed = tokens.upsertBootstrap(BOOTSTRAP_NAME, Secrets.hash(secret.get()));
         LOG.infof(changed == 0 ? "bootstrap admin token '%s' unchanged" : "bootstrap admin token '%s' stored",
                 BOOTSTRAP_NAME);
     }
@@ -108,15 +107,8 @@ public class TokenService {
         if (secret == null || secret.isEmpty() || secret.length() > MAX_SECRET_LENGTH) {
             return Optional.empty();
         }
-        List<?> rows = em.createNativeQuery("""
-                select name, role from api_token where token_hash = ?1 and revoked_at is null
-                  and (expires_at is null or expires_at > statement_timestamp())""")
-                .setParameter(1, Secrets.hash(secret)).getResultList();
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        Object[] row = (Object[]) rows.get(0);
-        return Role.fromWire((String) row[1]).map(role -> new Caller((String) row[0], role, Caller.Kind.API_TOKEN));
+        return tokens.findActiveByHash(Secrets.hash(secret)).flatMap(token -> Role.fromWire(token.role())
+                .map(role -> new Caller(token.name(), role, Caller.Kind.API_TOKEN)));
     }
 
     // ---- administration ---------------------------------------------------------------------------
@@ -140,18 +132,13 @@ public class TokenService {
                 problems.add("role: must be one of " + Role.wireNames());
             }
         }
-        Instant now = (Instant) em.createNativeQuery("select statement_timestamp()", Instant.class).getSingleResult();
+        Instant now = databaseClock.now();
         Instant expiresAt = request == null ? null : expiresAt(request.expiresAt(), now, problems);
         if (!problems.isEmpty()) {
             throw ApiProblem.badRequest("invalid-request", String.join("; ", problems)).with("errors", problems);
         }
         String secret = Secrets.newToken();
-        int inserted = em.createNativeQuery("""
-                insert into api_token (name, token_hash, role, created_at, created_by, expires_at)
-                values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (name) do nothing""")
-                .setParameter(1, request.name()).setParameter(2, Secrets.hash(secret)).setParameter(3, request.role())
-                .setParameter(4, now).setParameter(5, actor).setParameter(6, expiresAt).executeUpdate();
-        if (inserted == 0) {
+        if (!tokens.insert(request.name(), Secrets.hash(secret), request.role(), now, actor, expiresAt)) {
             throw ApiProblem.conflict("token-name-exists", "Token name exists", "a token named '" + request.name()
                     + "' exists or existed; names are never reused so that the history stays unambiguous");
         }
@@ -182,13 +169,7 @@ public class TokenService {
     }
 
     public List<TokenView> list() {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                select name, role, revoked_at is null and (expires_at is null or expires_at > statement_timestamp()),
-                       created_at, created_by, expires_at, revoked_at, revoked_by
-                from api_token order by created_at, name""").getResultList();
-        return rows.stream().map(r -> new TokenView((String) r[0], (String) r[1], (Boolean) r[2], instant(r[3]),
-                (String) r[4], instant(r[5]), instant(r[6]), (String) r[7])).toList();
+        return tokens.list();
     }
 
     /** Revokes the named token; revoking a revoked token changes nothing. */
@@ -197,30 +178,10 @@ public class TokenService {
         if (name == null || !NAME.matcher(name).matches()) {
             throw ApiProblem.notFound("token", name == null ? "" : clip(name));
         }
-        int updated = em.createNativeQuery("""
-                update api_token set revoked_at = coalesce(revoked_at, statement_timestamp()),
-                                     revoked_by = coalesce(revoked_by, ?2)
-                where name = ?1""").setParameter(1, name).setParameter(2, actor).executeUpdate();
-        if (updated == 0) {
+        if (!tokens.revoke(name, actor)) {
             throw ApiProblem.notFound("token", name);
         }
         LOG.infof("API token '%s' revoked by %s", name, actor);
-    }
-
-    private static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
     }
 
     /** Echoes of caller input in errors are clipped. */

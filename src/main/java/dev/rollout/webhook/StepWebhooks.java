@@ -1,11 +1,9 @@
 package dev.rollout.webhook;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,12 +11,11 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.ConfigProvider;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.rollout.http.OutboundHttp;
 import dev.rollout.outbox.DeliveryChannel;
 import dev.rollout.outbox.OutboxRow;
 import dev.rollout.outbox.RolloutEvent;
@@ -38,13 +35,14 @@ public class StepWebhooks implements DeliveryChannel {
 
     private final ObjectMapper json;
     private final WebhookConfig config;
+    private final WebhookSecrets secrets;
     private final HttpClient http;
 
-    public StepWebhooks(ObjectMapper json, WebhookConfig config) {
+    public StepWebhooks(ObjectMapper json, WebhookConfig config, WebhookSecrets secrets) {
         this.json = json;
         this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.secrets = secrets;
+        this.http = OutboundHttp.client(config.timeout());
     }
 
     @Override
@@ -83,8 +81,7 @@ public class StepWebhooks implements DeliveryChannel {
     @Override
     public Result deliver(OutboxRow row) {
         String ref = row.payload().path("secretRef").asText();
-        Optional<String> secret = ConfigProvider.getConfig()
-                .getOptionalValue("rollout.webhook.secrets." + ref, String.class).filter(s -> !s.isBlank());
+        Optional<String> secret = secrets.secret(ref);
         if (secret.isEmpty()) {
             return new Failed("webhook secret '" + ref + "' is not configured");
         }
@@ -102,18 +99,17 @@ public class StepWebhooks implements DeliveryChannel {
             return new Failed("webhook URL is not valid");
         }
         try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = OutboundHttp.send(http, request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 == 2) {
                 return new Delivered(null, false);
             }
             return new Failed("webhook answered " + response.statusCode());
-        } catch (HttpTimeoutException e) {
-            return new Failed("webhook did not answer within " + config.timeout());
-        } catch (IOException e) {
-            return new Failed("cannot reach webhook (" + e.getClass().getSimpleName() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Failed("interrupted");
+        } catch (OutboundHttp.TransportException e) {
+            return new Failed(switch (e.kind()) {
+                case CONNECT_TIMEOUT, TIMEOUT -> "webhook did not answer within " + config.timeout();
+                case INTERRUPTED -> "interrupted";
+                default -> "cannot reach webhook (" + e.getCause().getClass().getSimpleName() + ")";
+            });
         }
     }
 }

@@ -19,8 +19,9 @@ public interface WebhookConfig {
     Duration timeout();
 
     /**
-     * The secrets by name. Looked up one name at a time ({@code rollout.webhook.secrets.<name>}), which
-     * also finds {@code ROLLOUT_WEBHOOK_SECRETS_<NAME>} in the environment.
+     * The secrets by name: declared here so that {@code rollout.webhook.secrets.*} belongs to this mapping.
+     * Read one name at a time through {@link WebhookSecrets}, which also finds
+     * {@code ROLLOUT_WEBHOOK_SECRETS_<NAME>} in the environment whatever the name's punctuation.
      */
     Map<String, String> secrets();
 }

@@ -9,12 +9,12 @@ import java.util.Optional;
  * may be either case, as ISO-8601 allows; no component may carry a sign ({@code -PT1H} and
  * {@code PT1H-30M} are refused, not summed). Plans store and show the {@link #normalize normalised} form.
  */
-public final class Durations {
+public final class PlanDurations {
 
     public static final Duration MAX_DWELL = Duration.ofDays(90);
     public static final Duration MAX_TOTAL = Duration.ofDays(365);
 
-    private Durations() {}
+    private PlanDurations() {}
 
     /** Parses a duration or returns empty when the text is not an unsigned ISO-8601 duration. */
     public static Optional<Duration> parse(String text) {

@@ -1,13 +1,15 @@
 package dev.rollout.gate;
 
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The one way the rest of the controller checks a rollout's gates: evaluate them, keep the latest
- * results for {@code GET /rollouts/{id}/gates}, count them in the gate metrics, and return a report.
+ * The one way the rest of the controller checks a rollout's gates: evaluate them, count them in the
+ * gate metrics, return a report, and keep the latest results for {@code GET /rollouts/{id}/gates}.
  */
 @ApplicationScoped
 public class GateChecks {
@@ -27,18 +29,34 @@ public class GateChecks {
         return evaluator.newBatch();
     }
 
-    /** Checks the gates now, never from a cache. */
+    /** Checks the gates now, never from a cache, and keeps the results as the rollout's latest. */
     public GateReport check(UUID rolloutId, List<GateDefinition> gates) {
-        return check(rolloutId, gates, evaluator.newBatch());
+        GateReport report = checkAsync(rolloutId, gates, evaluator.newBatch()).join();
+        keep(rolloutId, report);
+        return report;
     }
 
-    public GateReport check(UUID rolloutId, List<GateDefinition> gates, GateEvaluator.Batch batch) {
+    /** As {@link #check}, without waiting, so a whole tick's checks are in flight together. */
+    public CompletableFuture<GateReport> checkAsync(UUID rolloutId, List<GateDefinition> gates,
+            GateEvaluator.Batch batch) {
         if (gates == null || gates.isEmpty()) {
-            return GateReport.NONE;
+            return CompletableFuture.completedFuture(GateReport.NONE);
         }
-        List<GateResult> results = batch.evaluate(gates);
-        latest.record(rolloutId, results);
-        metrics.record(gates, results);
-        return new GateReport(results);
+        return batch.evaluateAll(gates).thenApply(results -> {
+            metrics.record(gates, results);
+            return new GateReport(results);
+        });
+    }
+
+    /** Keeps the report as the rollout's latest results (written to the database only on change). */
+    public void keep(UUID rolloutId, GateReport report) {
+        if (!report.isEmpty()) {
+            latest.record(rolloutId, report.results());
+        }
+    }
+
+    /** Forgets the latest results of rollouts this instance no longer watches. */
+    public void retainOnly(Set<UUID> watched) {
+        latest.retainOnly(watched);
     }
 }

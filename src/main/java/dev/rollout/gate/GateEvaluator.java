@@ -75,11 +75,17 @@ public class GateEvaluator {
 
         /** Evaluates {@code gates}, results in the same order. Thread-safe. */
         public List<GateResult> evaluate(List<GateDefinition> gates) {
+            return evaluateAll(gates).join();
+        }
+
+        /** As {@link #evaluate}, without waiting: many rollouts' gates are then asked for at once. */
+        public CompletableFuture<List<GateResult>> evaluateAll(List<GateDefinition> gates) {
             List<CompletableFuture<GateResult>> pending = new ArrayList<>(gates.size());
             for (GateDefinition gate : gates) {
                 pending.add(evaluateAsync(gate));
             }
-            return pending.stream().map(CompletableFuture::join).toList();
+            return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> pending.stream().map(CompletableFuture::join).toList());
         }
 
         /** How many requests this batch has sent to monitoring sources so far. */

@@ -4,19 +4,25 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import dev.rollout.db.Rows;
 
 /**
- * The latest result of each gate of each rollout (table gate_result), for GET /rollouts/{id}/gates: an
- * upsert that never lets an older result replace a newer one, and one row mapper.
+ * The latest result of each gate of each rollout, for GET /rollouts/{id}/gates. The instance that
+ * evaluates a rollout keeps its latest results in memory and answers from there; the table gate_result
+ * is written only when a gate's status changes (an upsert that never lets an older result replace a
+ * newer one), so a healthy fleet costs no write per tick, and any other instance answers from the table
+ * with the time of the last change. One row mapper.
  */
 @ApplicationScoped
 public class GateResultStore {
@@ -26,13 +32,32 @@ public class GateResultStore {
     }
 
     private final EntityManager em;
+    /** The latest results of the rollouts this instance evaluated, in the plan's order. */
+    private final Map<UUID, List<GateResult>> inMemory = new ConcurrentHashMap<>();
+    /** The statuses last written to the table, by rollout, to write only on change. */
+    private final Map<UUID, List<GateStatus>> written = new ConcurrentHashMap<>();
 
     public GateResultStore(EntityManager em) {
         this.em = em;
     }
 
-    @Transactional
+    /** Keeps {@code results} as the latest; writes them to the table only if a status changed. */
     public void record(UUID rolloutId, List<GateResult> results) {
+        inMemory.put(rolloutId, results);
+        List<GateStatus> statuses = results.stream().map(GateResult::status).toList();
+        if (!statuses.equals(written.get(rolloutId))) {
+            QuarkusTransaction.joiningExisting().run(() -> write(rolloutId, results));
+            written.put(rolloutId, statuses);
+        }
+    }
+
+    /** Forgets what is kept for rollouts other than {@code watched} (finished, or watched elsewhere now). */
+    public void retainOnly(Set<UUID> watched) {
+        inMemory.keySet().retainAll(watched);
+        written.keySet().retainAll(watched);
+    }
+
+    private void write(UUID rolloutId, List<GateResult> results) {
         for (GateResult result : results) {
             em.createNativeQuery("""
                     insert into gate_result (rollout_id, gate_name, kind, status, detail, evaluated_at)
@@ -49,6 +74,18 @@ public class GateResultStore {
 
     /** The latest result of every gate of the plan, in the plan's order. */
     public List<LatestResult> latest(UUID rolloutId, List<GateDefinition> gates) {
+        List<GateResult> kept = inMemory.get(rolloutId);
+        if (kept != null) {
+            Map<String, GateResult> byName = kept.stream()
+                    .collect(Collectors.toMap(GateResult::name, Function.identity(), (a, b) -> a));
+            return gates.stream().map(gate -> {
+                GateResult found = byName.get(gate.name());
+                return found == null
+                        ? new LatestResult(gate.name(), gate.kind().jsonName(), null, "not evaluated yet", null)
+                        : new LatestResult(gate.name(), gate.kind().jsonName(), found.status(), found.detail(),
+                                found.evaluatedAt());
+            }).toList();
+        }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
                 "select gate_name, kind, status, detail, evaluated_at from gate_result where rollout_id = ?1")

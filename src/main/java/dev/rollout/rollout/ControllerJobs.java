@@ -5,6 +5,7 @@ import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
@@ -19,9 +20,12 @@ public class ControllerJobs {
     private final IdempotencyStore idempotency;
     private final Scheduler scheduler;
     private final WatchConfig config;
+    private final WatchMembers members;
 
-    public ControllerJobs(RolloutWatch watch, IdempotencyStore idempotency, Scheduler scheduler, WatchConfig config) {
+    public ControllerJobs(RolloutWatch watch, IdempotencyStore idempotency, Scheduler scheduler, WatchConfig config,
+            WatchMembers members) {
         this.watch = watch;
+        this.members = members;
         this.idempotency = idempotency;
         this.scheduler = scheduler;
         this.config = config;
@@ -33,12 +37,25 @@ public class ControllerJobs {
         if (interval.compareTo(MINIMUM_INTERVAL) < 0) {
             throw new IllegalArgumentException("rollout.evaluation-interval must be at least 1s, got " + interval);
         }
+        if (config.lease().compareTo(interval.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException("rollout.watch.lease must be at least twice the evaluation interval ("
+                    + interval + "), got " + config.lease());
+        }
         scheduler.newJob("rollout-watch")
                 .setInterval(interval.toString())
                 .setDelayed("1s")
                 .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
                 .setTask(execution -> watch.scheduledTick())
                 .schedule();
+    }
+
+    /** On a clean shutdown the others take this instance's rollouts at their next tick, not after a lease. */
+    void leaveWatch(@Observes ShutdownEvent stop) {
+        try {
+            members.leave();
+        } catch (RuntimeException e) {
+            // the lease ends it anyway
+        }
     }
 
     @Scheduled(identity = "purge-idempotency-keys", every = "1h", delayed = "1m",

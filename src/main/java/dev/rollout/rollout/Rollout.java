@@ -20,6 +20,7 @@ import dev.rollout.gate.GateReport;
 import dev.rollout.gate.GateResult;
 import dev.rollout.history.EventDetails;
 import dev.rollout.history.HistoryEvent;
+import dev.rollout.plan.Mode;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.ViolationPolicy;
 import dev.rollout.rollout.RolloutRules.AdvanceDecision;
@@ -76,6 +77,10 @@ public class Rollout extends PanacheEntityBase {
 
     @Column(name = "updated_at")
     public Instant updatedAt;
+
+    /** A gate violation has been recorded and the gates have not passed since (see {@link WatchRules}). */
+    @Column(name = "violation_open")
+    public boolean violationOpen;
 
     /**
      * Bumped by every committed change. Gates are evaluated without holding the row lock; the change
@@ -176,6 +181,7 @@ public class Rollout extends PanacheEntityBase {
     /** Back to PROGRESSING with a fresh, full dwell: time spent paused never counts towards the step. */
     public HistoryEvent resume(Instant now, String actor, String reason) {
         state = RolloutState.PROGRESSING;
+        violationOpen = false;
         dwellStartedAt = now;
         earliestAdvanceAt = plan.schedule().earliestAdvanceAt(stepIndex, now);
         updatedAt = now;
@@ -216,7 +222,30 @@ public class Rollout extends PanacheEntityBase {
         HistoryEvent violation = event(currentPercentage, rollback ? 0.0 : currentPercentage, actor, reason,
                 new EventDetails.Violation(policy.name(), gates.results(), instance));
         HistoryEvent applied = rollback ? rollBack(now, actor, reason, policy) : pause(now, actor, reason, policy);
+        violationOpen = true;
         return List.of(violation, applied);
+    }
+
+    /**
+     * Records a violation of a rollout that is already PAUSED under a PAUSE policy: it still serves its
+     * percentage, so the violation is on record, once until the gates pass again.
+     */
+    public HistoryEvent recordViolation(GateReport gates, Instant now, String actor, String instance) {
+        violationOpen = true;
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, "gate violation while paused: " + gates.failingSummary(),
+                new EventDetails.Violation(plan.onViolation.name(), gates.results(), instance));
+    }
+
+    /** The gates of a PAUSED rollout pass again: a new violation will be recorded anew. Not an event. */
+    public void closeViolation(Instant now) {
+        violationOpen = false;
+        updatedAt = now;
+    }
+
+    /** AUTOMATIC rollouts advance by themselves; any rollout completes by itself once its final bake is over. */
+    public boolean mayMoveItself() {
+        return plan.mode == Mode.AUTOMATIC || stepIndex == stepCount - 1;
     }
 
     /**

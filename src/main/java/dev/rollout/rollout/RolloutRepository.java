@@ -1,11 +1,14 @@
 package dev.rollout.rollout;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+
+import dev.rollout.db.Rows;
 
 /** Reads of a rollout for a change, with or without its row lock: the only native SQL on the rollout table. */
 @ApplicationScoped
@@ -32,6 +35,27 @@ public class RolloutRepository {
     /** The committed rollout, without its lock. */
     Optional<Rollout> read(UUID id) {
         return Optional.ofNullable(em.find(Rollout.class, id));
+    }
+
+    /** What the watch needs to know of an active rollout before checking its gates. */
+    public record Active(UUID id, long planId, RolloutState state, int stepIndex, int stepCount,
+            Instant earliestAdvanceAt, long rowVersion, boolean violationOpen) {
+    }
+
+    /** Every active (PROGRESSING or PAUSED) rollout, in one query: the watch's only read per tick. */
+    List<Active> active() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select id, plan_id, state, step_index, step_count, earliest_advance_at, row_version, violation_open
+                from rollout where state in ('PROGRESSING', 'PAUSED')""").getResultList();
+        return rows.stream().map(RolloutRepository::active).toList();
+    }
+
+    /** The row mapper of {@link #active()}. */
+    private static Active active(Object[] row) {
+        return new Active((UUID) row[0], ((Number) row[1]).longValue(), RolloutState.valueOf((String) row[2]),
+                ((Number) row[3]).intValue(), ((Number) row[4]).intValue(), Rows.instant(row[5]),
+                ((Number) row[6]).longValue(), (Boolean) row[7]);
     }
 
     private static Optional<Rollout> first(List<?> rows) {

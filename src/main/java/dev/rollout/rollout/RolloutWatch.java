@@ -2,33 +2,51 @@ package dev.rollout.rollout;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
 import dev.rollout.clock.RolloutClock;
 import dev.rollout.gate.GateChecks;
-import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateEvaluator;
 import dev.rollout.gate.GateReport;
 import dev.rollout.plan.Mode;
+import dev.rollout.plan.Plan;
+import dev.rollout.plan.PlanCache;
 import dev.rollout.rollout.RolloutChanges.Decided;
 import dev.rollout.rollout.RolloutChanges.LockMode;
+import dev.rollout.rollout.RolloutRepository.Active;
 import dev.rollout.rollout.RolloutRules.AdvanceDecision;
+import dev.rollout.rollout.WatchRules.WatchAction;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
- * The controller's own watch, one tick every evaluation interval: checks the gates of every
- * PROGRESSING rollout (identical monitoring requests shared across rollouts), applies the violation
- * policy at once when a gate does not pass, advances AUTOMATIC rollouts whose dwell is over, and
- * completes rollouts whose final bake is over. Each action goes through {@link RolloutChanges} with
- * {@link LockMode#SKIP_IF_LOCKED} and only if the rollout is still the version whose gates were
- * checked, so several instances never act on one rollout and no action rests on a stale look.
+ * The controller's own watch. Every tick, on every instance:
+ * <ol>
+ * <li>renew this instance's heartbeat and learn the live members ({@link WatchMembers});</li>
+ * <li>read every active rollout (PROGRESSING and PAUSED) in one query, and keep those this instance
+ * owns ({@link Ownership});</li>
+ * <li>check all their gates at once through one batch, so each distinct monitoring request is sent once
+ * for the whole fleet;</li>
+ * <li>decide with {@link WatchRules}; only the rollouts that must change are locked, each through
+ * {@link RolloutChanges} with {@link LockMode#SKIP_IF_LOCKED} and only if it is still the version whose
+ * gates were checked, on a few threads at once.</li>
+ * </ol>
+ * A healthy rollout costs no transaction of its own. A tick that overruns the interval is counted and logged.
  */
 @ApplicationScoped
 public class RolloutWatch {
@@ -36,36 +54,48 @@ public class RolloutWatch {
     private static final Logger LOG = Logger.getLogger(RolloutWatch.class);
     /** The actor of every move the controller makes by itself. */
     public static final String ACTOR = "controller";
-    private static final int BATCH = 500;
-
-    /** What a tick saw of one rollout before checking its gates. */
-    record Watched(UUID id, long rowVersion, List<GateDefinition> gates, boolean mayMoveItself, boolean due) {
-
-        /** A rollout without gates needs the lock only when it is due to move by itself. */
-        boolean needsAction() {
-            return !gates.isEmpty() || (mayMoveItself && due);
-        }
-    }
 
     /** What one tick did, for tests and logs. */
     public record TickReport(int watched, int violations, int advanced) {
     }
 
-    private enum Action { NONE, VIOLATION, ADVANCED }
+    private record Snapshot(List<Active> active, Map<Long, Plan> plans, Instant now) {
+    }
 
     private final RolloutClock clock;
     private final RolloutChanges changes;
+    private final RolloutRepository rows;
+    private final PlanCache plans;
     private final GateChecks gates;
+    private final WatchMembers members;
+    private final WatchMetrics metrics;
     private final WatchConfig config;
+    private final ExecutorService actions;
     /** One permit: taken by a scheduled tick, or by whoever holds the watch. */
     private final Semaphore scheduled = new Semaphore(1);
     private final AtomicBoolean held = new AtomicBoolean();
 
-    public RolloutWatch(RolloutClock clock, RolloutChanges changes, GateChecks gates, WatchConfig config) {
+    public RolloutWatch(RolloutClock clock, RolloutChanges changes, RolloutRepository rows, PlanCache plans,
+            GateChecks gates, WatchMembers members, WatchMetrics metrics, WatchConfig config) {
         this.clock = clock;
         this.changes = changes;
+        this.rows = rows;
+        this.plans = plans;
         this.gates = gates;
+        this.members = members;
+        this.metrics = metrics;
         this.config = config;
+        AtomicInteger thread = new AtomicInteger();
+        this.actions = Executors.newFixedThreadPool(config.actionThreads(), task -> {
+            Thread t = new Thread(task, "rollout-watch-action-" + thread.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        actions.shutdownNow();
     }
 
     /** The scheduler's entry: a tick, unless the watch is held. */
@@ -98,72 +128,106 @@ public class RolloutWatch {
         }
     }
 
-    /** One pass over the active rollouts, now. */
+    /** One pass over the active rollouts this instance owns, now. */
     public TickReport tick() {
-        List<Watched> watched;
+        long started = System.nanoTime();
+        List<String> live;
+        Snapshot snapshot;
         try {
-            watched = QuarkusTransaction.requiringNew().call(this::progressing);
+            live = members.heartbeat(config.lease());
+            snapshot = QuarkusTransaction.requiringNew().call(() -> {
+                List<Active> active = rows.active();
+                Map<Long, Plan> byId = plans.get(active.stream().map(Active::planId).toList());
+                return new Snapshot(active, byId, clock.now());
+            });
         } catch (RuntimeException e) {
-            LOG.warnf("cannot list active rollouts, retrying next tick: %s", e.toString());
+            LOG.warnf("cannot read the active rollouts, retrying next tick: %s", e.toString());
             return new TickReport(0, 0, 0);
         }
+        String me = members.memberId();
+        List<Active> owned = snapshot.active().stream().filter(r -> Ownership.owns(me, live, r.id())).toList();
+
         GateEvaluator.Batch batch = gates.newBatch();
+        Map<UUID, CompletableFuture<GateReport>> checks = new HashMap<>();
+        for (Active rollout : owned) {
+            checks.put(rollout.id(), gates.checkAsync(rollout.id(), snapshot.plans().get(rollout.planId()).gates, batch));
+        }
+        List<CompletableFuture<WatchAction>> acting = new ArrayList<>();
+        for (Active rollout : owned) {
+            Plan plan = snapshot.plans().get(rollout.planId());
+            GateReport report = checks.get(rollout.id()).join(); // every request is bounded by its timeouts
+            gates.keep(rollout.id(), report);
+            WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
+                    rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
+                    !snapshot.now().isBefore(rollout.earliestAdvanceAt()));
+            if (action != WatchAction.NONE) {
+                acting.add(CompletableFuture.supplyAsync(() -> act(rollout, report), actions));
+            }
+        }
         int violations = 0;
         int advanced = 0;
-        for (Watched rollout : watched) {
-            if (!rollout.needsAction()) {
-                continue;
-            }
-            try {
-                GateReport report = gates.check(rollout.id(), rollout.gates(), batch);
-                Action action = changes.change(rollout.id(), LockMode.SKIP_IF_LOCKED, rollout.rowVersion(),
-                        locked -> act(locked, report)).orElse(Action.NONE);
-                if (action == Action.VIOLATION) {
-                    violations++;
-                } else if (action == Action.ADVANCED) {
-                    advanced++;
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("watching rollout %s failed, retrying next tick: %s", rollout.id(), e.toString());
+        for (CompletableFuture<WatchAction> done : acting) {
+            WatchAction action = done.join();
+            if (action == WatchAction.APPLY_POLICY || action == WatchAction.RECORD_VIOLATION) {
+                violations++;
+            } else if (action == WatchAction.MOVE) {
+                advanced++;
             }
         }
-        return new TickReport(watched.size(), violations, advanced);
-    }
-
-    private List<Watched> progressing() {
-        List<Rollout> found = Rollout.find("state = ?1 order by earliestAdvanceAt", RolloutState.PROGRESSING)
-                .page(0, BATCH).list();
-        Instant now = clock.now();
-        List<Watched> watched = new ArrayList<>(found.size());
-        for (Rollout r : found) {
-            watched.add(new Watched(r.id, r.rowVersion, r.plan.gates == null ? List.of() : r.plan.gates,
-                    mayMoveItself(r), !now.isBefore(r.earliestAdvanceAt)));
+        Set<UUID> watched = new HashSet<>(checks.keySet());
+        gates.retainOnly(watched);
+        if (metrics.completed(started, config.evaluationInterval(), owned.size(), live.size(), batch.requestsSent())) {
+            LOG.warnf("watch tick overran its interval of %s: %d ms for %d rollouts (%d gate requests); "
+                    + "the next tick was skipped", config.evaluationInterval(),
+                    (System.nanoTime() - started) / 1_000_000, owned.size(), batch.requestsSent());
         }
-        return watched;
+        return new TickReport(owned.size(), violations, advanced);
     }
 
-    /** AUTOMATIC rollouts advance by themselves; any rollout completes by itself once its final bake is over. */
-    private static boolean mayMoveItself(Rollout rollout) {
-        return rollout.plan.mode == Mode.AUTOMATIC || rollout.stepIndex == rollout.stepCount - 1;
+    private static boolean mayMoveItself(Plan plan, int stepIndex, int stepCount) {
+        return plan.mode == Mode.AUTOMATIC || stepIndex == stepCount - 1;
     }
 
-    private Decided<Action> act(RolloutChanges.Locked locked, GateReport report) {
+    /** Changes one rollout as decided, if it is still the version seen and nobody else holds it. */
+    private WatchAction act(Active seen, GateReport report) {
+        try {
+            WatchAction done = changes.change(seen.id(), LockMode.SKIP_IF_LOCKED, seen.rowVersion(),
+                    locked -> decideLocked(locked, report)).orElse(WatchAction.NONE);
+            if (done != WatchAction.NONE) {
+                metrics.acted(done);
+            }
+            return done;
+        } catch (RuntimeException e) {
+            LOG.warnf("watching rollout %s failed, retrying next tick: %s", seen.id(), e.toString());
+            return WatchAction.NONE;
+        }
+    }
+
+    private Decided<WatchAction> decideLocked(RolloutChanges.Locked locked, GateReport report) {
+        if (locked.changedSinceSeen()) {
+            return Decided.nothing(WatchAction.NONE); // changed after these results were taken; look again next tick
+        }
         Rollout rollout = locked.rollout();
-        if (locked.changedSinceSeen() || rollout.state != RolloutState.PROGRESSING) {
-            return Decided.nothing(Action.NONE); // changed after these results were taken; the next tick looks again
-        }
+        Instant now = locked.now();
         String instance = config.instanceName();
-        if (!report.passed()) {
-            return new Decided<>(rollout.violate(report, locked.now(), ACTOR, instance), Action.VIOLATION);
+        WatchAction action = WatchRules.decide(rollout.state, rollout.plan.onViolation, report.passed(),
+                rollout.violationOpen, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt));
+        switch (action) {
+            case APPLY_POLICY:
+                return new Decided<>(rollout.violate(report, now, ACTOR, instance), action);
+            case RECORD_VIOLATION:
+                return Decided.of(rollout.recordViolation(report, now, ACTOR, instance), action);
+            case CLOSE_VIOLATION:
+                rollout.closeViolation(now);
+                return Decided.nothing(action);
+            case MOVE:
+                AdvanceDecision decision = rollout.decideAdvance(now, false);
+                if (decision instanceof RolloutRules.Enter || decision instanceof RolloutRules.Complete) {
+                    return new Decided<>(rollout.advance(decision, now, ACTOR, report, false, instance), action);
+                }
+                return Decided.nothing(WatchAction.NONE);
+            default:
+                return Decided.nothing(WatchAction.NONE);
         }
-        if (!mayMoveItself(rollout)) {
-            return Decided.nothing(Action.NONE);
-        }
-        AdvanceDecision decision = rollout.decideAdvance(locked.now(), false);
-        if (decision instanceof RolloutRules.Enter || decision instanceof RolloutRules.Complete) {
-            return new Decided<>(rollout.advance(decision, locked.now(), ACTOR, report, false, instance),
-                    Action.ADVANCED);
-        }
-        return Decided.nothing(Action.NONE);
     }
 }

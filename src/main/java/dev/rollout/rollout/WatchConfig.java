@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /**
  * The watch: how often it ticks and how this instance names itself in the history. The operator-facing
@@ -16,6 +17,17 @@ public interface WatchConfig {
 
     /** How often every active rollout is looked at; 1 s at least. */
     Duration evaluationInterval();
+
+    /**
+     * ROLLOUT_WATCH_LEASE: an instance that has not renewed its heartbeat for this long is taken for dead
+     * and its rollouts are watched by the others. At least twice the evaluation interval.
+     */
+    @WithDefault("30s")
+    Duration lease();
+
+    /** ROLLOUT_WATCH_ACTION_THREADS: how many rollouts one tick changes at once (each in its own transaction). */
+    @WithDefault("4")
+    int actionThreads();
 
     /** Names this instance in the history of the moves it makes itself; host:pid when unset. */
     Optional<String> instanceId();

@@ -1,0 +1,50 @@
+package dev.rollout.rollout;
+
+import dev.rollout.plan.ViolationPolicy;
+
+/**
+ * What the watch does with one active rollout, given what it saw: the rule, free of I/O. A rollout that
+ * needs nothing costs no database work at all.
+ */
+public final class WatchRules {
+
+    private WatchRules() {}
+
+    public enum WatchAction {
+        /** Healthy and not due: nothing to write. */
+        NONE,
+        /** A gate is violated: record it and apply the plan's policy (pause, or roll back). */
+        APPLY_POLICY,
+        /** A PAUSED rollout whose gates fail under a PAUSE policy: record the violation, once. */
+        RECORD_VIOLATION,
+        /** A PAUSED rollout's recorded violation is over (gates pass again): forget it, with no event. */
+        CLOSE_VIOLATION,
+        /** Healthy and due to move by itself: advance (AUTOMATIC) or complete (final bake over). */
+        MOVE
+    }
+
+    /**
+     * @param gatesPassed    every gate passed (true for a plan without gates)
+     * @param violationOpen  a violation of this PAUSED rollout is recorded and not over
+     * @param mayMoveItself  AUTOMATIC, or at its last step (a final bake completes by itself)
+     * @param due            its dwell is over
+     */
+    public static WatchAction decide(RolloutState state, ViolationPolicy policy, boolean gatesPassed,
+            boolean violationOpen, boolean mayMoveItself, boolean due) {
+        if (state == RolloutState.PROGRESSING) {
+            if (!gatesPassed) {
+                return WatchAction.APPLY_POLICY;
+            }
+            return mayMoveItself && due ? WatchAction.MOVE : WatchAction.NONE;
+        }
+        if (state == RolloutState.PAUSED) {
+            // A paused rollout still serves its percentage: a violation still counts.
+            if (!gatesPassed) {
+                return policy == ViolationPolicy.ROLLBACK ? WatchAction.APPLY_POLICY
+                        : violationOpen ? WatchAction.NONE : WatchAction.RECORD_VIOLATION;
+            }
+            return violationOpen ? WatchAction.CLOSE_VIOLATION : WatchAction.NONE;
+        }
+        return WatchAction.NONE;
+    }
+}

@@ -26,8 +26,9 @@ import dev.rollout.support.TestDatabase;
 
 /**
  * Two controller instances on one database, each evaluating every second: every AUTOMATIC rollout must
- * still make each transition exactly once (the row claim keeps the instances from acting twice), both
- * instances must take part, and no step may follow the previous one before its dwell, by database time.
+ * still make each transition exactly once (the instances split the fleet, and the row lock with its
+ * version check keeps them from acting twice while they learn of each other), both instances must take
+ * part, and no step may follow the previous one before its dwell, by database time.
  */
 class TwoInstancesIT {
 
@@ -77,9 +78,9 @@ class TwoInstancesIT {
 
     @Test
     void everyTransitionHappensExactlyOnceAndBothInstancesAct() {
-        // With no dwell every unfinished rollout is due at every evaluation, so each tick of either instance
-        // competes for all of them: the claim is what keeps a transition from happening twice, and since
-        // one instance alone would need six ticks, the other one necessarily takes part.
+        // With no dwell every unfinished rollout is due at every evaluation. Each instance watches its share
+        // of the fleet; while they learn of each other both may look at one rollout, and the row lock with
+        // its version check is what keeps a transition from happening twice.
         createPlan(NO_DWELL);
         // With a dwell, the next step waits for it whichever instance evaluates, by database time.
         createPlan(WITH_DWELL);

@@ -102,9 +102,11 @@ public sealed interface EventDetails {
 
     /**
      * A refused advance: {@code refusal} is the problem type the caller got, {@code detail} its sentence,
-     * {@code facts} the refusal's own fields (earliestAdvanceAt, gates, state, ...), flattened into the JSON.
+     * {@code stepIndex} the step the rollout was at, {@code facts} the refusal's own fields
+     * (earliestAdvanceAt, gates, state, ...), flattened into the JSON. It is the first refusal of a run of
+     * identical ones; the rest of the run is recorded as {@link RefusalsRepeated} (see {@link RefusalRuns}).
      */
-    record Refused(String refusal, String detail, Map<String, Object> facts) implements EventDetails {
+    record Refused(String refusal, String detail, int stepIndex, Map<String, Object> facts) implements EventDetails {
         public Action action() {
             return Action.ADVANCE_REFUSED;
         }
@@ -124,6 +126,18 @@ public sealed interface EventDetails {
         @SuppressWarnings("unchecked")
         public List<GateResult> gates() {
             return (List<GateResult>) facts.get("gates");
+        }
+    }
+
+    /**
+     * The summary of a run of identical refusals: {@code repeats} calls refused since the run's last record
+     * (its first refusal or its previous summary), the first of them at {@code firstAt}, the last at
+     * {@code lastAt}. Appended when the run ends or every {@link RefusalRuns#SUMMARY_PERIOD} while it lasts.
+     */
+    record RefusalsRepeated(String refusal, int stepIndex, long repeats, Instant firstAt, Instant lastAt)
+            implements EventDetails {
+        public Action action() {
+            return Action.ADVANCE_REFUSED;
         }
     }
 }

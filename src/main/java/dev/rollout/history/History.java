@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Appends events to deployment_state. Always called inside the transaction that makes the change the
- * event describes, so the history and the rollout can never disagree.
+ * event describes, so the history and the rollout can never disagree. Repeated refusals are coalesced
+ * here, by {@link RefusalRuns}: the one place that decides which events become rows.
  */
 @ApplicationScoped
 public class History {
@@ -23,16 +24,34 @@ public class History {
     };
 
     private final Event<EventAppended> appended;
+    private final Event<RefusalCoalesced> coalesced;
+    private final RefusalRuns runs;
     private final ObjectMapper json;
 
-    public History(Event<EventAppended> appended, ObjectMapper json) {
+    public History(Event<EventAppended> appended, Event<RefusalCoalesced> coalesced, RefusalRuns runs,
+            ObjectMapper json) {
         this.appended = appended;
+        this.coalesced = coalesced;
+        this.runs = runs;
         this.json = json;
     }
 
-    /** Appends {@code event} at {@code at} (the database clock's reading in this transaction). */
+    /**
+     * Records {@code event} at {@code at} (the database clock's reading in this transaction) and returns the
+     * rows appended, in order. Usually that is the event's own row; an event that ends a run of repeated
+     * refusals is preceded by the run's summary; a refusal that repeats the run's last one is only counted
+     * (no row, or the run's periodic summary) and announced as a {@link RefusalCoalesced}.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
-    public DeploymentEvent append(HistoryEvent event, Instant at) {
+    public List<DeploymentEvent> append(HistoryEvent event, Instant at) {
+        List<HistoryEvent> records = runs.recordsFor(event, at);
+        if (!records.contains(event)) {
+            coalesced.fire(new RefusalCoalesced(event, at));
+        }
+        return records.stream().map(record -> write(record, at)).toList();
+    }
+
+    private DeploymentEvent write(HistoryEvent event, Instant at) {
         DeploymentEvent row = new DeploymentEvent();
         row.rolloutId = event.rolloutId();
         row.at = at;

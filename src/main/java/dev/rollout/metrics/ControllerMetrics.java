@@ -13,6 +13,7 @@ import jakarta.enterprise.event.TransactionPhase;
 import dev.rollout.grafana.GrafanaAnnotations;
 import dev.rollout.history.Action;
 import dev.rollout.history.EventDetails;
+import dev.rollout.outbox.CoalescedRefusal;
 import dev.rollout.outbox.Outbox;
 import dev.rollout.outbox.OutboxDeliverer;
 import dev.rollout.outbox.RolloutEvent;
@@ -75,10 +76,12 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
             case STEP -> Counter.builder("rollout.step.transitions")
                     .description("Steps entered (percentage increases)")
                     .tags("plan", event.plan(), "target", event.target()).register(registry).increment();
-            case ADVANCE_REFUSED -> Counter.builder("rollout.advance.refusals")
-                    .description("Advance requests refused, by reason (too-early, gates-failing, not-progressing, ...)")
-                    .tags("reason", event.reason() == null ? "unknown" : event.reason(), "plan", event.plan())
-                    .register(registry).increment();
+            case ADVANCE_REFUSED -> {
+                // A summary of repeated refusals counts nothing: its calls were counted as they were refused.
+                if (event.details() instanceof EventDetails.Refused) {
+                    refusals(event.reason(), event.plan()).increment();
+                }
+            }
             case GATE_VIOLATION -> violations(((EventDetails.Violation) event.details()).policy()).increment();
             case OVERRIDE -> {
                 List<String> bypassed = ((EventDetails.AdminOverride) event.details()).bypassed();
@@ -93,6 +96,18 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
         gauges.update(new RolloutGauges.Snapshot(event.rolloutId(), event.plan(), event.target(),
                 event.mode().name(), r.state(), r.currentPercentage(), r.dwellStartedAt(), r.earliestAdvanceAt(),
                 event.action() == Action.ADVANCE_REFUSED ? null : event.at()));
+    }
+
+    /** A refused call that the history only counted (it repeated its run's last refusal). */
+    void onCoalescedRefusal(@Observes(during = TransactionPhase.AFTER_SUCCESS) CoalescedRefusal refusal) {
+        refusals(refusal.reason(), refusal.plan()).increment();
+    }
+
+    /** Every refused advance call, whether the history recorded it as a row or only counted it in a run. */
+    private Counter refusals(String reason, String plan) {
+        return Counter.builder("rollout.advance.refusals")
+                .description("Advance requests refused, by reason (too-early, gates-failing, not-progressing, ...)")
+                .tags("reason", reason == null ? "unknown" : reason, "plan", plan).register(registry);
     }
 
     private Counter violations(String policy) {

@@ -11,11 +11,14 @@ import jakarta.persistence.EntityManager;
 import dev.rollout.history.DeploymentEvent;
 import dev.rollout.history.EventAppended;
 import dev.rollout.history.EventDetails;
+import dev.rollout.history.RefusalCoalesced;
 import dev.rollout.rollout.Rollout;
 
 /**
  * Turns every appended history event, inside its own transaction, into outbox rows for each channel that
  * wants it, and announces it as a {@link RolloutEvent} (observers after commit see only committed events).
+ * A refused advance that was only counted in its run of repeated refusals has no row and no deliveries; it is
+ * announced as a {@link CoalescedRefusal}, so that metrics still count every refused call.
  */
 @ApplicationScoped
 public class EventPublisher {
@@ -24,13 +27,15 @@ public class EventPublisher {
     private final Outbox outbox;
     private final Instance<DeliveryChannel> channels;
     private final Event<RolloutEvent> published;
+    private final Event<CoalescedRefusal> coalesced;
 
     public EventPublisher(EntityManager em, Outbox outbox, Instance<DeliveryChannel> channels,
-            Event<RolloutEvent> published) {
+            Event<RolloutEvent> published, Event<CoalescedRefusal> coalesced) {
         this.em = em;
         this.outbox = outbox;
         this.channels = channels;
         this.published = published;
+        this.coalesced = coalesced;
     }
 
     void onAppended(@Observes EventAppended appended) {
@@ -40,6 +45,11 @@ public class EventPublisher {
                     outbox.enqueue(event.seq(), event.rolloutId(), channel.name(), payload));
         }
         published.fire(event);
+    }
+
+    void onCoalesced(@Observes RefusalCoalesced refusal) {
+        Rollout r = em.find(Rollout.class, refusal.event().rolloutId());
+        coalesced.fire(new CoalescedRefusal(r.id, r.plan.name, refusal.event().reason()));
     }
 
     private RolloutEvent enrich(DeploymentEvent e, EventDetails details) {

@@ -272,7 +272,8 @@ public class Rollout extends PanacheEntityBase {
     /** The record of a refused advance: the rollout itself does not change. */
     public HistoryEvent refused(RolloutRefused refusal, String actor) {
         return event(currentPercentage, nextPercentage(), actor, refusal.refusal().type(),
-                new EventDetails.Refused(refusal.refusal().type(), refusal.detail(), refusal.facts()));
+                new EventDetails.Refused(refusal.refusal().type(), refusal.detail(), stepIndex,
+                        refusal.facts()));
     }
 
     private HistoryEvent event(Double from, Double to, String actor, String reason, EventDetails details) {

@@ -12,8 +12,8 @@ import dev.rollout.db.Rows;
 
 /**
  * The api_token table, in native SQL: the bootstrap token is an upsert, a new token a conditional insert
- * (names are never reused), and activity is judged with the database clock in the query. Every read
- * maps its rows with {@link #view(Object[])}.
+ * (names are never reused), and activity is judged with the database clock in the query. Listings map
+ * their rows with {@link #view(Object[])}; authentication reads only what {@link TokenCache} keeps.
  */
 @ApplicationScoped
 public class TokenRepository {

@@ -10,9 +10,10 @@ import jakarta.persistence.EntityManager;
 /**
  * Stored plan versions by id. A plan version is never changed once stored (a change is a new version,
  * and the entity is {@code @Immutable}), so a cached one can never be stale, on any instance: reads and
- * starts fetch the rollout's own row and take its plan from here, instead of joining the plan and
- * parsing its steps, gates and webhook (JSON) on every request. Bounded: emptied when full. Callers
- * must not change the plans they get.
+ * answers fetch the rollout's own row and take its plan from here, instead of joining the plan and
+ * parsing its steps, gates and webhook (JSON) on every request. Bounded: emptied when full. The plans
+ * are detached and shared between threads: callers read them, never change them, and never attach
+ * them to an entity that is persisted (an entity instance belongs to one session at a time).
  */
 @ApplicationScoped
 public class PlanCache {
@@ -35,6 +36,7 @@ public class PlanCache {
             if (plan == null) {
                 return Optional.empty();
             }
+            em.detach(plan);
             if (byId.size() >= MAX_ENTRIES) {
                 byId.clear();
             }

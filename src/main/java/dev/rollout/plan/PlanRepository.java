@@ -38,16 +38,6 @@ public class PlanRepository {
         return Plan.find("name = ?1 and version = ?2", name, version).firstResultOptional();
     }
 
-    /** The id of the plan's latest version, or of the given version: one index lookup, no plan body. */
-    public Optional<Long> idOf(String name, Integer version) {
-        var query = version == null
-                ? em.createQuery("select p.id from Plan p where p.name = ?1 order by p.version desc", Long.class)
-                        .setParameter(1, name)
-                : em.createQuery("select p.id from Plan p where p.name = ?1 and p.version = ?2", Long.class)
-                        .setParameter(1, name).setParameter(2, version);
-        return query.setMaxResults(1).getResultStream().findFirst();
-    }
-
     /** The latest version of every plan, by name. */
     public List<Plan> listLatest() {
         return em.createQuery("from Plan p where p.version = (select max(q.version) from Plan q where q.name = p.name) "

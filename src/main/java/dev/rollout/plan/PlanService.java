@@ -114,14 +114,6 @@ public class PlanService {
         return version == null ? plans.latest(name) : plans.find(name, version);
     }
 
-    /**
-     * As {@link #find}, for starting a rollout: the version's id from the index, its body from
-     * {@link PlanCache}. The plan is shared: read it, never change it.
-     */
-    public Optional<Plan> findCached(String name, Integer version) {
-        return plans.idOf(name, version).flatMap(cache::byId);
-    }
-
     /** The stored plan version with this id, shared from {@link PlanCache}: read it, never change it. */
     public Optional<Plan> byId(long id) {
         return cache.byId(id);

@@ -109,8 +109,9 @@ public class RolloutService {
                         return new Replayed(replay.get());
                     }
                 }
-                // The version's id from the index, its body from the plan cache (plans never change).
-                Plan plan = plans.findCached(request.plan(), request.planVersion()).orElseThrow(() -> ApiProblem.notFound(
+                // Loaded in this transaction's session: the new rollout refers to it, and an entity instance
+                // belongs to one session at a time, so the shared plan cache is for answers only.
+                Plan plan = plans.find(request.plan(), request.planVersion()).orElseThrow(() -> ApiProblem.notFound(
                         "plan", request.planVersion() == null ? request.plan()
                                 : request.plan() + " version " + request.planVersion()));
                 // A look by the partial unique index (its id only): the index itself refuses a racing start,

@@ -20,9 +20,12 @@ public class PlanService {
     private final RolloutClock clock;
     private final GateEvaluator gates;
     private final WebhookSecrets webhookSecrets;
+    private final PlanCache cache;
 
-    public PlanService(PlanRepository plans, RolloutClock clock, GateEvaluator gates, WebhookSecrets webhookSecrets) {
+    public PlanService(PlanRepository plans, RolloutClock clock, GateEvaluator gates, WebhookSecrets webhookSecrets,
+            PlanCache cache) {
         this.plans = plans;
+        this.cache = cache;
         this.clock = clock;
         this.gates = gates;
         this.webhookSecrets = webhookSecrets;
@@ -109,6 +112,11 @@ public class PlanService {
 
     public Optional<Plan> find(String name, Integer version) {
         return version == null ? plans.latest(name) : plans.find(name, version);
+    }
+
+    /** The stored plan version with this id, shared from {@link PlanCache}: read it, never change it. */
+    public Optional<Plan> byId(long id) {
+        return cache.byId(id);
     }
 
     /** The latest version of every plan, by name. */

@@ -12,8 +12,8 @@ import dev.rollout.db.Rows;
 
 /**
  * The api_token table, in native SQL: the bootstrap token is an upsert, a new token a conditional insert
- * (names are never reused), and activity is judged with the database clock in the query. Every read
- * maps its rows with {@link #view(Object[])}.
+ * (names are never reused), and activity is judged with the database clock in the query. Listings map
+ * their rows with {@link #view(Object[])}; authentication reads only what {@link TokenCache} keeps.
  */
 @ApplicationScoped
 public class TokenRepository {
@@ -45,13 +45,18 @@ public class TokenRepository {
                 .setParameter(1, name).setParameter(2, hash).executeUpdate();
     }
 
-    /** The active (not revoked, not expired) token with this hash. */
-    public Optional<TokenView> findActiveByHash(String hash) {
+    /**
+     * The active token with this hash, for authentication: its name, role and expiry, with the database
+     * clock's reading, so that a cached verification can judge expiry by that clock later.
+     */
+    public Optional<TokenCache.ActiveToken> findForAuthentication(TokenCache.TokenHash hash) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select " + VIEW_COLUMNS + " from api_token where token_hash = ?1"
-                        + " and revoked_at is null and (expires_at is null or expires_at > statement_timestamp())")
-                .setParameter(1, hash).getResultList();
-        return rows.stream().findFirst().map(TokenRepository::view);
+        List<Object[]> rows = em.createNativeQuery("select name, role, expires_at, statement_timestamp() from api_token"
+                        + " where token_hash = ?1 and revoked_at is null"
+                        + " and (expires_at is null or expires_at > statement_timestamp())")
+                .setParameter(1, hash.sha256Hex()).getResultList();
+        return rows.stream().findFirst().flatMap(r -> Role.fromWire((String) r[1])
+                .map(role -> new TokenCache.ActiveToken((String) r[0], role, Rows.instant(r[2]), Rows.instant(r[3]))));
     }
 
     /** Inserts a token unless its name exists or existed; false when it did. */

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 
 import dev.rollout.clock.DatabaseClock;
 import dev.rollout.problem.ApiProblem;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -46,6 +47,7 @@ public class TokenService {
     private final DatabaseClock databaseClock;
     private final Optional<String> bootstrapToken;
     private final Optional<String> bootstrapTokenFile;
+    private final TokenCache cache;
 
     /**
      * The bootstrap settings sit directly under {@code rollout.}, where a configuration mapping would have
@@ -53,11 +55,14 @@ public class TokenService {
      */
     public TokenService(TokenRepository tokens, DatabaseClock databaseClock,
             @ConfigProperty(name = "rollout.bootstrap-admin-token") Optional<String> bootstrapToken,
-            @ConfigProperty(name = "rollout.bootstrap-admin-token-file") Optional<String> bootstrapTokenFile) {
+            @ConfigProperty(name = "rollout.bootstrap-admin-token-file") Optional<String> bootstrapTokenFile,
+            AuthCacheConfig cacheConfig) {
         this.tokens = tokens;
         this.databaseClock = databaseClock;
         this.bootstrapToken = bootstrapToken;
         this.bootstrapTokenFile = bootstrapTokenFile;
+        this.cache = new TokenCache(cacheConfig.ttl(), cacheConfig.maxEntries(), cacheConfig.maxUnknown(),
+                System::nanoTime);
     }
 
     // ---- bootstrap --------------------------------------------------------------------------------
@@ -74,6 +79,7 @@ public class TokenService {
         int changed = tokens.upsertBootstrap(BOOTSTRAP_NAME, Secrets.hash(secret.get()));
         LOG.infof(changed == 0 ? "bootstrap admin token '%s' unchanged" : "bootstrap admin token '%s' stored",
                 BOOTSTRAP_NAME);
+        cache.clear();
     }
 
     private Optional<String> configuredBootstrapSecret() {
@@ -102,13 +108,20 @@ public class TokenService {
 
     // ---- authentication ---------------------------------------------------------------------------
 
-    /** The caller holding this secret, if it names an active (not revoked, not expired) token. */
+    /**
+     * The caller holding this secret, if it names an active (not revoked, not expired) token. Answered
+     * from {@link TokenCache} when the token was verified within {@code rollout.auth-cache.ttl}.
+     */
     public Optional<Caller> authenticate(String secret) {
         if (secret == null || secret.isEmpty() || secret.length() > MAX_SECRET_LENGTH) {
             return Optional.empty();
         }
-        return tokens.findActiveByHash(Secrets.hash(secret)).flatMap(token -> Role.fromWire(token.role())
-                .map(role -> new Caller(token.name(), role, Caller.Kind.API_TOKEN)));
+        return cache.authenticate(secret, tokens::findForAuthentication);
+    }
+
+    /** The verified-token cache, for tests. */
+    TokenCache cache() {
+        return cache;
     }
 
     // ---- administration ---------------------------------------------------------------------------
@@ -172,13 +185,17 @@ public class TokenService {
         return tokens.list();
     }
 
-    /** Revokes the named token; revoking a revoked token changes nothing. */
-    @Transactional
+    /**
+     * Revokes the named token; revoking a revoked token changes nothing. Once the revocation has
+     * committed, this instance forgets the token at once; other instances within the cache's ttl.
+     */
     public void revoke(String name, String actor) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw ApiProblem.notFound("token", name == null ? "" : clip(name));
         }
-        if (!tokens.revoke(name, actor)) {
+        boolean found = QuarkusTransaction.requiringNew().call(() -> tokens.revoke(name, actor));
+        cache.revoked(name);
+        if (!found) {
             throw ApiProblem.notFound("token", name);
         }
         LOG.infof("API token '%s' revoked by %s", name, actor);

@@ -74,11 +74,16 @@ public final class AppProcess implements AutoCloseable {
      * Every integration test launches the packaged service through this class.
      */
     public static AppProcess start(String name, Map<String, String> env) {
+        return start(name, env, TEST_JVM_OPTIONS);
+    }
+
+    /** As {@link #start(String, Map)}, with these JVM options instead of the quick-start ones tests use. */
+    public static AppProcess start(String name, Map<String, String> env, List<String> jvmOptions) {
         AssertionError last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             int port = freePort();
             Path logFile = logDirectory().resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
-            AppProcess app = launch(name, env, port, logFile);
+            AppProcess app = launch(name, env, port, logFile, jvmOptions);
             try {
                 app.awaitReady();
                 return app;
@@ -101,16 +106,24 @@ public final class AppProcess implements AutoCloseable {
      */
     public static AppProcess launchWithoutWaiting(String name, Map<String, String> env) {
         Path logFile = logDirectory().resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
-        return launch(name, env, freePort(), logFile);
+        return launch(name, env, freePort(), logFile, TEST_JVM_OPTIONS);
     }
 
-    private static AppProcess launch(String name, Map<String, String> env, int port, Path logFile) {
+    /**
+     * C1 only and the serial collector: the same behaviour, started in about half the time on a small,
+     * busy machine (start-up dominates these tests). Benchmarks pass their own options.
+     */
+    public static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC");
+
+    private static AppProcess launch(String name, Map<String, String> env, int port, Path logFile,
+            List<String> jvmOptions) {
         Path jar = appJar();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // C1 only and the serial collector: the same behaviour, started in about half the time on a small,
-        // busy machine (start-up dominates these tests).
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-jar", jar.toString()));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(jar.getParent().toFile())
                 .redirectErrorStream(true)
@@ -172,6 +185,11 @@ public final class AppProcess implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** The operating system's id of the process. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {
@@ -242,6 +260,10 @@ public final class AppProcess implements AutoCloseable {
 
     public Reply get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET(), REQUEST_TIMEOUT);
+    }
+
+    public Reply delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE(), REQUEST_TIMEOUT);
     }
 
     public Reply post(String path, Object body) {

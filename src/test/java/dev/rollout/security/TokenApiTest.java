@@ -1,6 +1,7 @@
 package dev.rollout.security;
 
 import static dev.rollout.support.Api.unique;
+import static org.awaitility.Awaitility.await;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -11,6 +12,8 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -72,6 +75,43 @@ class TokenApiTest {
         given().contentType(ContentType.JSON).body(Map.of("name", name, "role", "viewer")).post("/api/v1/tokens")
                 .then().statusCode(409).contentType("application/problem+json")
                 .body("type", equalTo("/problems/token-name-exists"));
+    }
+
+    @Test
+    void aNewTokenWorksAtOnceEvenRightAfterUnknownTokensWereRefused() {
+        // Unknown generated tokens are remembered as unknown; that must never refuse one minted afterwards.
+        for (int i = 0; i < 5; i++) {
+            Auth.as(Secrets.newToken()).get("/api/v1/rollouts").then().statusCode(401);
+        }
+        for (int i = 0; i < 5; i++) {
+            String secret = Auth.createToken(unique("fresh"), "viewer");
+            Auth.as(secret).get("/api/v1/rollouts").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void aTokenUsedManyTimesIsRefusedOnTheVeryNextRequestAfterItsRevocation() {
+        String name = unique("busy");
+        String secret = Auth.createToken(name, "viewer");
+        for (int i = 0; i < 20; i++) {
+            Auth.as(secret).get("/api/v1/rollouts").then().statusCode(200);
+        }
+        given().delete("/api/v1/tokens/" + name).then().statusCode(204);
+        Auth.as(secret).get("/api/v1/rollouts").then().statusCode(401);
+    }
+
+    @Test
+    void anExpiredTokenIsRefusedEvenWhileItsVerificationIsCached() {
+        // Expiry is judged against the stored expiry on every request, not when the cache entry ages out.
+        Instant expires = Instant.now().plusSeconds(3);
+        String secret = given().contentType(ContentType.JSON)
+                .body(Map.of("name", unique("short"), "role", "viewer", "expiresAt", expires.toString()))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+        Auth.as(secret).get("/api/v1/rollouts").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Auth.as(secret).get("/api/v1/rollouts").statusCode() == 401);
+        Auth.as(secret).get("/api/v1/rollouts").then().statusCode(401)
+                .header("WWW-Authenticate", containsString("invalid_token"));
     }
 
     @Test

@@ -1,0 +1,425 @@
+package dev.rollout.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import dev.rollout.it.AppProcess;
+import dev.rollout.support.TestDatabase;
+
+/**
+ * Benchmark, not a test: throughput and latency of the request paths of the packaged service on loopback,
+ * each next to a reference measured in the same run. Run it with {@code deploy/bench/request-paths}.
+ * <ul>
+ * <li>HTTP: {@code bench.connections} keep-alive connections (32), each sending its next request as soon
+ * as the answer arrived, for {@code bench.seconds} per path (10) after a warm-up of a third of that;
+ * {@code GET /q/health/live} is the reference for reads.</li>
+ * <li>pgbench, same database, same connections: the transaction shapes of a refused advance and of a
+ * state transition on the service's own tables, the reference for the writing paths.</li>
+ * </ul>
+ * {@code -Dbench.smoke=true}: 2 s per path, fails only when a path answers a wrong status, never on a figure.
+ */
+class RequestPathsBench {
+
+    private static final String PLAN = "bench-plan";
+    private static final int PGBENCH_ROLLOUTS = 32;
+
+    private final boolean smoke = Boolean.getBoolean("bench.smoke");
+    private final int seconds = Integer.getInteger("bench.seconds", smoke ? 2 : 10);
+    private final int connections = Integer.getInteger("bench.connections", 32);
+    private final List<String> report = new ArrayList<>();
+    private final Map<String, Long> wrongAnswers = new LinkedHashMap<>();
+
+    @Test
+    void requestPaths() throws Exception {
+        // -Dbench.jar measures another build of the service (e.g. an earlier one) with the same driver.
+        String jar = System.getProperty("bench.jar", "");
+        if (!jar.isBlank()) {
+            System.setProperty("rollout.app.jar", jar);
+        }
+        TestDatabase.Location db = TestDatabase.fresh("rollout_bench_paths");
+        Map<String, String> env = new HashMap<>(AppProcess.databaseEnv(db.jdbcUrl(), db.user(), db.password()));
+        // Events are queued for Grafana (every transition writes its outbox row, as in production) but not
+        // delivered during the run: delivery is not a request path.
+        env.put("ROLLOUT_GRAFANA_URL", "http://127.0.0.1:9");
+        env.put("ROLLOUT_GRAFANA_TOKEN", "bench-grafana-token");
+        env.put("ROLLOUT_OUTBOX_INTERVAL", "1h");
+        List<String> jvm = List.of(System.getProperty("bench.jvm", "-Xmx512m").split(" "));
+        try (AppProcess app = AppProcess.start("bench-paths", env, jvm)) {
+            report.add(String.format("start-up to ready: %d ms (JVM, %s)", app.startup().toMillis(), String.join(" ", jvm)));
+            Setup setup = setUp(app);
+            int port = URI.create(app.baseUrl()).getPort();
+
+            Result live = run("GET /q/health/live", port, 200, i -> get("/q/health/live", null));
+            Result authGet = run("GET /rollouts/{id} (viewer token)", port, 200,
+                    i -> get("/api/v1/rollouts/" + setup.readId, setup.viewer));
+            Result anonGet = run("GET /rollouts/{id} without credentials (401)", port, 401,
+                    i -> get("/api/v1/rollouts/" + setup.readId, null));
+            Result refused = run("refused advance (too-early)", port, 409,
+                    i -> post("/api/v1/rollouts/" + setup.refusedIds.get(i % setup.refusedIds.size()) + "/advance",
+                            setup.admin, ""));
+            Result transitions = runPairs(port, setup);
+            AtomicLong startSeq = new AtomicLong();
+            Result starts = run("start a rollout", port, 201, i -> post("/api/v1/rollouts", setup.admin,
+                    "{\"plan\":\"" + PLAN + "\",\"target\":\"start-" + startSeq.incrementAndGet() + "\",\"version\":\"v1\"}"));
+
+            prepareForPgbench(db);
+            double pgRefused = pgbench(db, "refused-advance", REFUSED_ADVANCE_SQL);
+            double pgTransition = pgbench(db, "transition", TRANSITION_SQL);
+
+            report.add("");
+            report.add(String.format("%-48s %10s %9s %9s %9s", "path", "req/s", "p50 ms", "p99 ms", "ratio"));
+            line(live, "reference");
+            line(authGet, String.format("%.2f x live", authGet.rate() / live.rate()));
+            line(anonGet, String.format("%.2f x live", anonGet.rate() / live.rate()));
+            line(refused, String.format("%.2f x pgbench", refused.rate() / pgRefused));
+            line(transitions, String.format("%.2f x pgbench", transitions.rate() / pgTransition));
+            line(starts, "");
+            report.add(String.format("%-48s %10.0f %9s %9s %9s", "pgbench: refused-advance shape (tps)", pgRefused, "", "", ""));
+            report.add(String.format("%-48s %10.0f %9s %9s %9s", "pgbench: transition shape (tps)", pgTransition, "", "", ""));
+            report.add(String.format("(transitions: one pause or one resume each; pairs/s = %.0f)", transitions.rate() / 2));
+            report.add("resident memory after the run: " + rss(app.pid()));
+            report.add(String.format("%d connections, %d s per path, warm-up %d s per path; loopback; %d cores",
+                    connections, seconds, warmup(), Runtime.getRuntime().availableProcessors()));
+        }
+        report.forEach(System.out::println);
+        assertTrue(wrongAnswers.isEmpty(), "paths answered wrong statuses: " + wrongAnswers);
+    }
+
+    // ---- set-up ---------------------------------------------------------------------------------------
+
+    private record Setup(String admin, String viewer, String readId, List<String> refusedIds, List<String> pairIds) {
+    }
+
+    private Setup setUp(AppProcess app) {
+        AppProcess.Reply plan = app.post("/api/v1/plans", Map.of("name", PLAN, "mode", "MANUAL", "onViolation", "PAUSE",
+                "steps", List.of(Map.of("percentage", 50, "minDwell", "PT24H"), Map.of("percentage", 100, "minDwell", "PT0S"))));
+        assertEquals(201, plan.status(), plan.toString());
+        String viewer = app.post("/api/v1/tokens", Map.of("name", "bench-viewer", "role", "viewer")).json()
+                .path("token").asText();
+        String readId = startAndEnterFirstStep(app, "read");
+        List<String> refused = new ArrayList<>();
+        List<String> pairs = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            refused.add(startAndEnterFirstStep(app, "refused-" + i));
+            pairs.add(start(app, "pairs-" + i));
+        }
+        return new Setup(AppProcess.ADMIN_TOKEN, viewer, readId, refused, pairs);
+    }
+
+    private static String start(AppProcess app, String target) {
+        AppProcess.Reply started = app.post("/api/v1/rollouts", Map.of("plan", PLAN, "target", target, "version", "v1"));
+        assertEquals(201, started.status(), started.toString());
+        return started.json().path("id").asText();
+    }
+
+    /** A rollout at its first step, whose 24 h dwell refuses every advance as too early. */
+    private static String startAndEnterFirstStep(AppProcess app, String target) {
+        String id = start(app, target);
+        AppProcess.Reply advanced = app.post("/api/v1/rollouts/" + id + "/advance", null);
+        assertEquals(200, advanced.status(), advanced.toString());
+        return id;
+    }
+
+    // ---- HTTP load ------------------------------------------------------------------------------------
+
+    record Result(String name, long requests, double seconds, long p50Micros, long p99Micros) {
+        double rate() {
+            return requests / seconds;
+        }
+    }
+
+    private void line(Result r, String ratio) {
+        report.add(String.format("%-48s %10.0f %9.1f %9.1f %9s", r.name(), r.rate(), r.p50Micros() / 1000.0,
+                r.p99Micros() / 1000.0, ratio));
+    }
+
+    private int warmup() {
+        return Math.max(1, seconds / 3);
+    }
+
+    /** Runs {@code request} (the bytes of request number i of a connection) on every connection, warm-up first. */
+    private Result run(String name, int port, int expected, IntFunction<byte[]> request) throws InterruptedException {
+        load(name, port, expected, warmup(), (c, i) -> request.apply(c + i * connections));
+        return load(name, port, expected, seconds, (c, i) -> request.apply(c + i * connections));
+    }
+
+    /** Pause then resume, each connection on its own rollout, so every request is one real transition. */
+    private Result runPairs(int port, Setup setup) throws InterruptedException {
+        Connection2Request pairs = (c, i) -> {
+            String id = setup.pairIds().get(c);
+            return i % 2 == 0 ? post("/api/v1/rollouts/" + id + "/pause", setup.admin(), "{\"reason\":\"bench\"}")
+                    : post("/api/v1/rollouts/" + id + "/resume", setup.admin(), "{\"reason\":\"bench\"}");
+        };
+        // Each phase ends after a resume (an even count per connection), so the next one starts with a pause.
+        load("pause/resume transitions", port, 200, warmup(), pairs);
+        return load("pause/resume transitions", port, 200, seconds, pairs);
+    }
+
+    @FunctionalInterface
+    interface Connection2Request {
+        byte[] request(int connection, int index);
+    }
+
+    private Result load(String name, int port, int expected, int durationSeconds, Connection2Request request)
+            throws InterruptedException {
+        long[][] latencies = new long[connections][];
+        int[] counts = new int[connections];
+        Map<Integer, AtomicLong> statuses = new TreeMap<>();
+        CountDownLatch ready = new CountDownLatch(connections);
+        CountDownLatch go = new CountDownLatch(1);
+        long[] window = new long[2];
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            int connection = c;
+            Thread t = new Thread(() -> {
+                long[] mine = new long[1 << 16];
+                int n = 0;
+                Map<Integer, Long> seen = new HashMap<>();
+                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    socket.setTcpNoDelay(true);
+                    socket.setSoTimeout(30_000);
+                    OutputStream out = socket.getOutputStream();
+                    InputStream in = new BufferedInputStream(socket.getInputStream(), 16384);
+                    ready.countDown();
+                    go.await();
+                    long end = window[1];
+                    boolean pairs = name.startsWith("pause/resume");
+                    for (int i = 0; System.nanoTime() < end || (pairs && i % 2 == 1); i++) {
+                        long t0 = System.nanoTime();
+                        out.write(request.request(connection, i));
+                        out.flush();
+                        int status = readResponse(in);
+                        long took = System.nanoTime() - t0;
+                        if (n == mine.length) {
+                            mine = Arrays.copyOf(mine, n * 2);
+                        }
+                        mine[n++] = took / 1000;
+                        seen.merge(status, 1L, Long::sum);
+                    }
+                } catch (IOException e) {
+                    seen.merge(-1, 1L, Long::sum);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                latencies[connection] = mine;
+                counts[connection] = n;
+                synchronized (statuses) {
+                    seen.forEach((s, k) -> statuses.computeIfAbsent(s, x -> new AtomicLong()).addAndGet(k));
+                }
+            }, "bench-" + c);
+            threads.add(t);
+            t.start();
+        }
+        ready.await();
+        window[0] = System.nanoTime();
+        window[1] = window[0] + durationSeconds * 1_000_000_000L;
+        go.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        double elapsed = (System.nanoTime() - window[0]) / 1e9;
+        int total = Arrays.stream(counts).sum();
+        long[] all = new long[total];
+        int k = 0;
+        for (int c = 0; c < connections; c++) {
+            System.arraycopy(latencies[c], 0, all, k, counts[c]);
+            k += counts[c];
+        }
+        Arrays.sort(all);
+        statuses.forEach((status, count) -> {
+            if (status != expected) {
+                wrongAnswers.merge(name + " -> " + (status == -1 ? "I/O error" : status), count.get(), Long::sum);
+            }
+        });
+        long p50 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.50))];
+        long p99 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.99))];
+        return new Result(name, total, elapsed, p50, p99);
+    }
+
+    private static byte[] get(String path, String token) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] post(String path, String token, String body) {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n"
+                + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(head, head.length + content.length);
+        System.arraycopy(content, 0, all, head.length, content.length);
+        return all;
+    }
+
+    /** Reads one HTTP/1.1 answer (Content-Length or chunked body) and returns its status. */
+    static int readResponse(InputStream in) throws IOException {
+        String statusLine = readLine(in);
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        long length = -1;
+        boolean chunked = false;
+        for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
+            int colon = header.indexOf(':');
+            String key = header.substring(0, colon).trim();
+            String value = header.substring(colon + 1).trim();
+            if (key.equalsIgnoreCase("Content-Length")) {
+                length = Long.parseLong(value);
+            } else if (key.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
+                chunked = true;
+            }
+        }
+        if (chunked) {
+            for (long size = Long.parseLong(readLine(in).split(";")[0].trim(), 16); size > 0;
+                    size = Long.parseLong(readLine(in).split(";")[0].trim(), 16)) {
+                skip(in, size);
+                readLine(in);
+            }
+            readLine(in);
+        } else if (length > 0) {
+            skip(in, length);
+        }
+        return status;
+    }
+
+    private static void skip(InputStream in, long n) throws IOException {
+        for (long left = n; left > 0; ) {
+            long skipped = in.skip(left);
+            if (skipped <= 0) {
+                if (in.read() < 0) {
+                    throw new IOException("connection closed mid-body");
+                }
+                skipped = 1;
+            }
+            left -= skipped;
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder(64);
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed");
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+
+    // ---- pgbench --------------------------------------------------------------------------------------
+
+    /** A refused advance: read the rollout row, append the refusal to the history, queue its outbox row. */
+    static final String REFUSED_ADVANCE_SQL = """
+            \\set i random(10, 41)
+            BEGIN;
+            SELECT * FROM rollout WHERE id = ('00000000-0000-0000-0000-0000000000' || :i)::uuid;
+            INSERT INTO deployment_state (rollout_id, at, action, from_percentage, to_percentage, actor, details)
+              VALUES (('00000000-0000-0000-0000-0000000000' || :i)::uuid, statement_timestamp(), 'advance_refused',
+                      50, 50, 'pgbench', '{"type":"advance_refused","refusal":"too-early"}');
+            INSERT INTO event_outbox (event_seq, rollout_id, channel, payload, next_attempt_at, created_at)
+              VALUES (currval('deployment_state_seq_seq'), ('00000000-0000-0000-0000-0000000000' || :i)::uuid,
+                      'grafana', '{"text":"advance refused","tags":["rollout"]}', statement_timestamp(), statement_timestamp());
+            END;
+            """;
+
+    /** A transition: lock the row, update it, append its history event, queue its outbox row. */
+    static final String TRANSITION_SQL = """
+            \\set i random(10, 41)
+            BEGIN;
+            SELECT * FROM rollout WHERE id = ('00000000-0000-0000-0000-0000000000' || :i)::uuid FOR UPDATE;
+            UPDATE rollout SET updated_at = statement_timestamp(), dwell_started_at = statement_timestamp(),
+                   row_version = row_version + 1
+              WHERE id = ('00000000-0000-0000-0000-0000000000' || :i)::uuid;
+            INSERT INTO deployment_state (rollout_id, at, action, from_percentage, to_percentage, actor, reason, details)
+              VALUES (('00000000-0000-0000-0000-0000000000' || :i)::uuid, statement_timestamp(), 'paused',
+                      50, 50, 'pgbench', 'bench', '{"type":"paused"}');
+            INSERT INTO event_outbox (event_seq, rollout_id, channel, payload, next_attempt_at, created_at)
+              VALUES (currval('deployment_state_seq_seq'), ('00000000-0000-0000-0000-0000000000' || :i)::uuid,
+                      'grafana', '{"text":"paused","tags":["rollout"]}', statement_timestamp(), statement_timestamp());
+            END;
+            """;
+
+    /** Rollouts of the bench plan for pgbench's scripts, with ids it can compute from a number. */
+    private void prepareForPgbench(TestDatabase.Location db) throws SQLException {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement s = c.createStatement()) {
+            s.execute("""
+                    INSERT INTO rollout (id, plan_id, target, version, state, step_index, step_count, current_percentage,
+                        step_entered_at, dwell_started_at, earliest_advance_at, started_at, updated_at)
+                    SELECT ('00000000-0000-0000-0000-0000000000' || i)::uuid, p.id, 'pgbench-' || i, 'v1', 'PAUSED', 0, 2, 50,
+                        now(), now(), now() + interval '1 day', now(), now()
+                    FROM generate_series(10, %d) i, (SELECT id FROM plan WHERE name = '%s') p""".formatted(
+                    9 + PGBENCH_ROLLOUTS, PLAN));
+        }
+    }
+
+    /** Runs pgbench with {@code script} on the bench database; returns transactions per second. */
+    private double pgbench(TestDatabase.Location db, String name, String script) throws Exception {
+        Path file = Files.createTempFile("bench-" + name, ".sql");
+        Files.writeString(file, script);
+        Matcher url = Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/([^?]+)").matcher(db.jdbcUrl());
+        assertTrue(url.matches(), db.jdbcUrl());
+        List<String> command = List.of(System.getProperty("bench.pgbench", "pgbench"), "-n", "-M", "prepared",
+                "-c", Integer.toString(connections), "-j", Integer.toString(Math.min(connections, 4)),
+                "-T", Integer.toString(seconds), "-h", url.group(1), "-p", url.group(2), "-U", db.user(),
+                "-f", file.toString(), url.group(3));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PGPASSWORD", db.password() == null ? "" : db.password());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        Files.deleteIfExists(file);
+        Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(output);
+        if (exit != 0 || !tps.find()) {
+            throw new IllegalStateException("pgbench " + name + " failed (" + exit + "):\n" + output);
+        }
+        Matcher failed = Pattern.compile("number of failed transactions: (\\d+)").matcher(output);
+        if (failed.find() && !failed.group(1).equals("0")) {
+            wrongAnswers.put("pgbench " + name + " failed transactions", Long.parseLong(failed.group(1)));
+        }
+        return Double.parseDouble(tps.group(1));
+    }
+
+    /** VmRSS and VmHWM (peak) of the process, from /proc. */
+    private static String rss(long pid) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
+            String rss = lines.stream().filter(l -> l.startsWith("VmRSS:")).findFirst().orElse("VmRSS: ?");
+            String hwm = lines.stream().filter(l -> l.startsWith("VmHWM:")).findFirst().orElse("VmHWM: ?");
+            return rss.replaceAll("\\s+", " ") + ", peak " + hwm.replaceAll("\\s+", " ").replace("VmHWM: ", "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -9,15 +9,19 @@ import java.util.regex.Pattern;
 /**
  * Checks the gates of a plan before it is stored. Returns every problem found, each prefixed with
  * the field path, e.g. {@code gates[2].condition: ...}; an empty list means the gates are valid.
+ *
+ * <p>Every string is measured against its cap in {@link GateLimits} before anything parses it, and messages
+ * quote at most a short prefix of what was sent.
  */
 public final class GateDefinitionValidator {
 
-    public static final int MAX_GATES = 50;
-    public static final int MAX_QUERY_LENGTH = 2000;
-    public static final int MAX_METRICS = 50;
-    public static final int MAX_METRIC_LENGTH = 500;
-    public static final int MAX_MATCHERS = 20;
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    public static final int MAX_GATES = GateLimits.MAX_GATES;
+    public static final int MAX_QUERY_LENGTH = GateLimits.MAX_QUERY_LENGTH;
+    public static final int MAX_METRICS = GateLimits.MAX_METRICS;
+    public static final int MAX_METRIC_LENGTH = GateLimits.MAX_METRIC_LENGTH;
+    public static final int MAX_MATCHERS = GateLimits.MAX_MATCHERS;
+    /** Bounded by {@link GateLimits#MAX_NAME_LENGTH}: a longer name fails after that many characters. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (GateLimits.MAX_NAME_LENGTH - 1) + "}");
 
     private GateDefinitionValidator() {
     }
@@ -65,7 +69,10 @@ public final class GateDefinitionValidator {
     }
 
     private static void validateSource(String source, String path, Set<String> knownSources, List<String> problems) {
-        if (source != null && !knownSources.contains(source)) {
+        if (source != null && source.length() > GateLimits.MAX_SOURCE_LENGTH) {
+            problems.add(path + ".source: at most " + GateLimits.MAX_SOURCE_LENGTH + " characters, got "
+                    + source.length());
+        } else if (source != null && !knownSources.contains(source)) {
             problems.add(path + ".source: unknown monitoring source '" + Values.abbreviate(source, 64) + "'"
                     + (knownSources.isEmpty() ? ", no named sources are configured"
                     : ", configured: " + String.join(", ", new java.util.TreeSet<>(knownSources))));
@@ -103,6 +110,11 @@ public final class GateDefinitionValidator {
 
         if (needsMatchers) {
             validateList(gate.matchers(), path + ".matchers", kind, MAX_MATCHERS, problems, (item, itemPath) -> {
+                if (item.length() > GateLimits.MAX_MATCHER_LENGTH) {
+                    problems.add(itemPath + ": at most " + GateLimits.MAX_MATCHER_LENGTH + " characters, got "
+                            + item.length());
+                    return;
+                }
                 try {
                     AlertMatcher.parse(item);
                 } catch (IllegalArgumentException e) {
@@ -116,6 +128,9 @@ public final class GateDefinitionValidator {
         if (needsCondition) {
             if (gate.condition() == null) {
                 problems.add(path + ".condition: required for kind " + kind + ", e.g. \"< 0.01\"");
+            } else if (gate.condition().length() > GateLimits.MAX_CONDITION_LENGTH) {
+                problems.add(path + ".condition: at most " + GateLimits.MAX_CONDITION_LENGTH + " characters, got "
+                        + gate.condition().length());
             } else {
                 try {
                     Condition.parse(gate.condition());
@@ -123,7 +138,8 @@ public final class GateDefinitionValidator {
                     problems.add(path + ".condition: " + e.getMessage());
                 }
             }
-            if (gate.aggregate() != null && Aggregate.fromName(gate.aggregate()).isEmpty()) {
+            if (gate.aggregate() != null && (gate.aggregate().length() > GateLimits.MAX_AGGREGATE_LENGTH
+                    || Aggregate.fromName(gate.aggregate()).isEmpty())) {
                 problems.add(path + ".aggregate: must be one of min, max, sum, avg");
             }
         } else {

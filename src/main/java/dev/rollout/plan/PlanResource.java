@@ -9,13 +9,17 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import dev.rollout.problem.ApiDocument;
 import dev.rollout.problem.Problems;
+import dev.rollout.problem.QueryParams;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -97,7 +101,10 @@ public class PlanResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PlanView.class)))
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    public PlanView get(@PathParam("name") String name, @QueryParam("version") Integer version) {
+    @Parameter(name = "version", in = ParameterIn.QUERY, description = "This version instead of the latest",
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+    public PlanView get(@PathParam("name") String name, @Context UriInfo uri) {
+        Integer version = QueryParams.of(uri).integer("version", null, 1, Integer.MAX_VALUE);
         return plans.find(name, version).map(PlanView::of)
                 .orElseThrow(() -> ApiProblem.notFound("plan", version == null ? name : name + " version " + version));
     }

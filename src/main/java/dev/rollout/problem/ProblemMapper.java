@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.ws.rs.NotAllowedException;
@@ -18,6 +19,8 @@ import dev.rollout.rollout.RolloutRefused;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -56,8 +59,45 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
+        Optional<String> duplicate = duplicateKey(e);
+        if (duplicate.isPresent()) {
+            return Problems.toResponse(400, "duplicate-key", "Bad request",
+                    "field '" + duplicate.get() + "' appears more than once; give each field once");
+        }
         return Problems.toResponse(400, e instanceof UnrecognizedPropertyException ? "unknown-field" : "invalid-json",
                 "Bad request", describe(e));
+    }
+
+    /**
+     * The path of the key given twice, when that is what the parser refused ({@code steps[0].percentage}).
+     * Jackson has no exception type of its own for it: its strict duplicate detection raises a
+     * {@link StreamReadException} whose parser still stands on the object holding the key.
+     */
+    static Optional<String> duplicateKey(Throwable e) {
+        StreamReadException read = null;
+        for (Throwable t = e; t != null && read == null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StreamReadException candidate && candidate.getOriginalMessage() != null
+                    && candidate.getOriginalMessage().startsWith("Duplicate field '")) {
+                read = candidate;
+            }
+        }
+        if (read == null) {
+            return Optional.empty();
+        }
+        String message = read.getOriginalMessage();
+        int close = message.indexOf('\'', "Duplicate field '".length());
+        String key = close < 0 ? "" : message.substring("Duplicate field '".length(), close);
+        JsonStreamContext context = read.getProcessor() == null ? null : read.getProcessor().getParsingContext();
+        StringBuilder path = new StringBuilder(key);
+        for (JsonStreamContext c = context == null ? null : context.getParent(); c != null && !c.inRoot();
+                c = c.getParent()) {
+            if (c.inArray()) {
+                path.insert(0, "[" + c.getCurrentIndex() + "]" + (path.charAt(0) == '[' ? "" : "."));
+            } else if (c.getCurrentName() != null) {
+                path.insert(0, c.getCurrentName() + (path.charAt(0) == '[' ? "" : "."));
+            }
+        }
+        return Optional.of(Problems.shortened(path.toString()));
     }
 
     /** A method the path does not answer: 405 with {@code Allow} naming the methods that work there. */

@@ -26,9 +26,17 @@ public final class Problems {
             Map.entry("invalid-request", "Bad request"),
             Map.entry("invalid-plan", "Bad request"),
             Map.entry("invalid-json", "Bad request"),
+            Map.entry("duplicate-key", "Bad request"),
             Map.entry("unknown-field", "Bad request"));
 
     private Problems() {}
+
+    private static final int SHOWN = 100;
+
+    /** A caller's text as quoted in a problem: at most its first hundred characters. */
+    public static String shortened(String text) {
+        return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "...";
+    }
 
     /** The title every response of this type carries. */
     public static String title(String type, String raisedWith) {

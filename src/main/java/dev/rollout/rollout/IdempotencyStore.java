@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.HttpHeaders;
 
 import dev.rollout.problem.ApiProblem;
 
@@ -33,7 +34,25 @@ public class IdempotencyStore {
         this.em = em;
     }
 
-    /** Refuses malformed keys before anything happens. */
+    /**
+     * The request's key, {@code null} when it sent none. A header sent twice is refused rather than reduced
+     * to one of its values, and so is an empty one: either would make a retry's key ambiguous.
+     */
+    public static String key(HttpHeaders headers) {
+        List<String> values = headers.getRequestHeader(HEADER);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw ApiProblem.badRequest("invalid-idempotency-key", HEADER + " must be sent once, got "
+                    + values.size() + " values");
+        }
+        String key = values.get(0) == null ? "" : values.get(0);
+        validate(key);
+        return key;
+    }
+
+    /** Refuses malformed keys, the empty one included, before anything happens. */
     public static void validate(String key) {
         if (key != null && !KEY.matcher(key).matches()) {
             throw ApiProblem.badRequest("invalid-idempotency-key",

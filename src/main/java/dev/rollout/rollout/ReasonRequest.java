@@ -7,14 +7,17 @@ import dev.rollout.problem.ApiProblem;
 /** Body of pause, resume, rollback and abort. */
 public record ReasonRequest(String reason) {
 
+    /** Characters as a person counts them: code points, so an emoji is one, not two UTF-16 units. */
     public static final int MAX_LENGTH = 1000;
 
     /**
-     * Whether a reason holds only text a person can read: no control characters other than tabs and
-     * line breaks (PostgreSQL cannot even store a NUL, and the others only serve to forge log lines).
+     * Whether a reason holds only text a person can read on one line: no Unicode control character at all
+     * (category Cc: C0, DEL and C1, so also tab, line feed, carriage return and U+0085 NEXT LINE).
+     * PostgreSQL cannot even store a NUL, and the others only serve to forge lines in logs, annotations
+     * and history views.
      */
     public static boolean printable(String reason) {
-        return reason.chars().allMatch(c -> c >= 0x20 && c != 0x7f || c == '\n' || c == '\r' || c == '\t');
+        return reason.codePoints().noneMatch(c -> Character.getType(c) == Character.CONTROL);
     }
 
     /** The reason if it is acceptable for {@code what} ("pause", "override", ...); a 400 otherwise. */
@@ -22,7 +25,7 @@ public record ReasonRequest(String reason) {
         if (required && (reason == null || reason.isBlank())) {
             throw invalid("reason: is required to " + what, "reason: is required");
         }
-        if (reason != null && reason.length() > MAX_LENGTH) {
+        if (reason != null && reason.codePointCount(0, reason.length()) > MAX_LENGTH) {
             throw invalid("reason: must be at most " + MAX_LENGTH + " characters", "reason: too long");
         }
         if (reason != null && !printable(reason)) {

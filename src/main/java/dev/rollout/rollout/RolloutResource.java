@@ -2,25 +2,27 @@ package dev.rollout.rollout;
 
 import java.io.IOException;
 import java.net.URI;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.rollout.problem.ApiDocument;
 import dev.rollout.problem.Problems;
+import dev.rollout.problem.QueryParams;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -88,8 +90,8 @@ public class RolloutResource {
     @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
             + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
                     schema = @Schema(implementation = ApiDocument.Problem.class)))
-    public Response start(StartRequest request, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey)
-            throws IOException {
+    public Response start(StartRequest request, @Context HttpHeaders headers) throws IOException {
+        String idempotencyKey = IdempotencyStore.key(headers);
         RolloutService.Answer answer = rollouts.start(request, actor.name(), idempotencyKey);
         if (answer instanceof RolloutService.Replayed replayed) {
             RolloutView first = json.readValue(replayed.body(), RolloutView.class);
@@ -109,12 +111,15 @@ public class RolloutResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = RolloutView.class, type = SchemaType.ARRAY)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
-    public List<RolloutView> list(@QueryParam("state") String state,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
-        if (limit < 1 || limit > 1000) {
-            throw ApiProblem.badRequest("invalid-request", "limit: must be between 1 and 1000");
-        }
-        return rollouts.list(parseState(state), limit).stream().map(RolloutView::of).toList();
+    @Parameter(name = "state", in = ParameterIn.QUERY, description = "Only rollouts in this state",
+            schema = @Schema(implementation = RolloutState.class))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "At most this many, 1 to 1000 (100)",
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000"))
+    public List<RolloutView> list(@Context UriInfo uri) {
+        QueryParams query = QueryParams.of(uri);
+        RolloutState state = query.enumeration("state", RolloutState.class);
+        int limit = query.integer("limit", 100, 1, 1000);
+        return rollouts.list(state, limit).stream().map(RolloutView::of).toList();
     }
 
     @GET
@@ -153,8 +158,9 @@ public class RolloutResource {
     @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
             + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
                     schema = @Schema(implementation = ApiDocument.Problem.class)))
-    public Response advance(@PathParam("id") String id, @HeaderParam(IdempotencyStore.HEADER) String idempotencyKey,
+    public Response advance(@PathParam("id") String id, @Context HttpHeaders headers,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] rawBody) throws IOException {
+        String idempotencyKey = IdempotencyStore.key(headers);
         AdvanceRequest body = AdvanceRequest.parse(rawBody, contentType, json);
         String overrideReason = null;
         if (body != null && body.overrides()) {
@@ -315,15 +321,4 @@ public class RolloutResource {
         throw ApiProblem.notFound("rollout", id == null ? "" : id.length() > 40 ? id.substring(0, 40) + "..." : id);
     }
 
-    private static RolloutState parseState(String state) {
-        if (state == null || state.isEmpty()) {
-            return null;
-        }
-        try {
-            return RolloutState.valueOf(state);
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("invalid-request", "state: must be one of "
-                    + Arrays.toString(RolloutState.values()));
-        }
-    }
 }

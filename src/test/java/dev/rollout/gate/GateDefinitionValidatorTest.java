@@ -63,9 +63,9 @@ class GateDefinitionValidatorTest {
         assertProblem("gates[0].query: required for kind query-threshold", GateDefinition.queryThreshold("g", null, "< 1"));
         assertProblem("gates[0].condition: required for kind query-threshold, e.g. \"< 0.01\"",
                 GateDefinition.queryThreshold("g", "x", null));
-        assertProblem("gates[0].metrics: required for kind metrics-present, 1 to 50 entries",
+        assertProblem("gates[0].metrics: required for kind metrics-present, 1 to 64 entries",
                 GateDefinition.metricsPresent("g", List.of()));
-        assertProblem("gates[0].matchers: required for kind no-firing-alerts, 1 to 20 entries",
+        assertProblem("gates[0].matchers: required for kind no-firing-alerts, 1 to 64 entries",
                 GateDefinition.noFiringAlerts("g", null));
 
         GateDefinition everything = new GateDefinition("g", GateKind.TARGET_UP, "up", List.of("m"),
@@ -84,24 +84,29 @@ class GateDefinitionValidatorTest {
 
     @Test
     void limitsSizes() {
-        assertProblem("gates[0].query: at most 2000 characters, got 2001", GateDefinition.targetUp("g", "x".repeat(2001)));
-        assertEquals(List.of(), validate(GateDefinition.targetUp("g", "x".repeat(2000))));
+        assertProblem("gates[0].query: at most 4096 characters, got 4097", GateDefinition.targetUp("g", "x".repeat(4097)));
+        assertEquals(List.of(), validate(GateDefinition.targetUp("g", "x".repeat(4096))));
 
-        assertProblem("gates[0].metrics: at most 50 entries, got 51",
-                GateDefinition.metricsPresent("g", Collections.nCopies(51, "m")));
-        assertProblem("gates[0].metrics[1]: at most 500 characters, got 501",
-                GateDefinition.metricsPresent("g", List.of("m", "m".repeat(501))));
+        assertProblem("gates[0].metrics: at most 64 entries, got 65",
+                GateDefinition.metricsPresent("g", Collections.nCopies(65, "m")));
+        assertProblem("gates[0].metrics[1]: at most 1024 characters, got 1025",
+                GateDefinition.metricsPresent("g", List.of("m", "m".repeat(1025))));
         assertProblem("gates[0].metrics[0]: must not be blank", GateDefinition.metricsPresent("g", List.of(" ")));
         assertProblem("gates[0].metrics[0]: must not be null",
                 GateDefinition.metricsPresent("g", Arrays.asList((String) null)));
 
-        assertProblem("gates[0].matchers: at most 20 entries, got 21",
-                GateDefinition.noFiringAlerts("g", Collections.nCopies(21, "a=b")));
+        assertProblem("gates[0].matchers: at most 64 entries, got 65",
+                GateDefinition.noFiringAlerts("g", Collections.nCopies(65, "a=b")));
+
+        assertProblem("gates[0].matchers[0]: at most 1024 characters, got 1025",
+                GateDefinition.noFiringAlerts("g", List.of("a=" + "b".repeat(1023))));
+        assertProblem("gates[0].condition: at most 64 characters, got 65",
+                GateDefinition.queryThreshold("g", "up", "<" + " ".repeat(63) + "1"));
 
         List<GateDefinition> many = new ArrayList<>();
-        IntStream.range(0, 51).forEach(i -> many.add(GateDefinition.targetUp("g" + i, "up")));
-        assertEquals(List.of("gates: at most 50 gates are allowed, got 51"), GateDefinitionValidator.validate(many, SOURCES));
-        assertEquals(List.of(), GateDefinitionValidator.validate(many.subList(0, 50), SOURCES));
+        IntStream.range(0, 33).forEach(i -> many.add(GateDefinition.targetUp("g" + i, "up")));
+        assertEquals(List.of("gates: at most 32 gates are allowed, got 33"), GateDefinitionValidator.validate(many, SOURCES));
+        assertEquals(List.of(), GateDefinitionValidator.validate(many.subList(0, 32), SOURCES));
     }
 
     @Test

@@ -74,11 +74,24 @@ public final class AppProcess implements AutoCloseable {
      * Every integration test launches the packaged service through this class.
      */
     public static AppProcess start(String name, Map<String, String> env) {
+        return start(name, env, DEFAULT_JVM_OPTIONS);
+    }
+
+    /**
+     * The JVM options every instance gets unless a caller gives its own: C1 only and the serial collector,
+     * the same behaviour started in about half the time on a small, busy machine (start-up dominates the
+     * integration tests).
+     */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC");
+
+    /** As {@link #start(String, Map)}, with these JVM options instead of {@link #DEFAULT_JVM_OPTIONS}. */
+    public static AppProcess start(String name, Map<String, String> env, List<String> jvmOptions) {
         AssertionError last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             int port = freePort();
             Path logFile = logDirectory().resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
-            AppProcess app = launch(name, env, port, logFile);
+            AppProcess app = launch(name, env, jvmOptions, port, logFile);
             try {
                 app.awaitReady();
                 return app;
@@ -101,16 +114,17 @@ public final class AppProcess implements AutoCloseable {
      */
     public static AppProcess launchWithoutWaiting(String name, Map<String, String> env) {
         Path logFile = logDirectory().resolve(name + "-" + SEQUENCE.incrementAndGet() + ".log");
-        return launch(name, env, freePort(), logFile);
+        return launch(name, env, DEFAULT_JVM_OPTIONS, freePort(), logFile);
     }
 
-    private static AppProcess launch(String name, Map<String, String> env, int port, Path logFile) {
+    private static AppProcess launch(String name, Map<String, String> env, List<String> jvmOptions, int port,
+            Path logFile) {
         Path jar = appJar();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // C1 only and the serial collector: the same behaviour, started in about half the time on a small,
-        // busy machine (start-up dominates these tests).
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-jar", jar.toString()));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(jar.getParent().toFile())
                 .redirectErrorStream(true)
@@ -172,6 +186,11 @@ public final class AppProcess implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** The operating system's id of the process. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

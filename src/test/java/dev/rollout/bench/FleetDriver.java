@@ -281,6 +281,9 @@ final class FleetDriver implements AutoCloseable {
         int wrong = wrongHistories();
         print("history check: %d of %d rollouts do not have exactly one gate_violation and one paused event",
                 wrong, count);
+        if (wrong > 0) {
+            printWrongHistories(3);
+        }
         printActors();
         boolean survived = instances.values().stream().allMatch(app -> app.isAlive() || killed(app));
         return new ViolationOutcome(count, lastPausedMs, planMs, allMs, wrong, survived);
@@ -333,6 +336,37 @@ final class FleetDriver implements AutoCloseable {
                    or r.state <> 'PAUSED' or not r.violation_open""")) {
             r.next();
             return r.getInt(1);
+        }
+    }
+
+    /** Prints the violation-related history of a few rollouts that failed the history check. */
+    private void printWrongHistories(int limit) throws SQLException {
+        try (Statement s = sql.createStatement(); ResultSet r = s.executeQuery("""
+                select r.id, p.name, r.state, r.violation_open, r.row_version,
+                       string_agg(e.seq || ' ' || to_char(e.at, 'HH24:MI:SS.MS') || ' ' || e.action || ' '
+                                  || coalesce(e.details ->> 'instance', '-') || ' ' || coalesce(e.reason, ''),
+                                  ' | ' order by e.seq)
+                from rollout r join plan p on p.id = r.plan_id
+                join deployment_state e on e.rollout_id = r.id and e.action in ('gate_violation', 'paused')
+                group by r.id, p.name, r.state, r.violation_open, r.row_version
+                having count(*) filter (where e.action = 'gate_violation') <> 1
+                    or count(*) filter (where e.action = 'paused') <> 1
+                limit %d""".formatted(limit))) {
+            while (r.next()) {
+                print("  rollout %s (%s) %s violation_open=%s row_version=%d: %s", r.getString(1), r.getString(2),
+                        r.getString(3), r.getBoolean(4), r.getLong(5), r.getString(6));
+            }
+        }
+        try (Statement s = sql.createStatement(); ResultSet r = s.executeQuery("""
+                select p.name, count(distinct e.rollout_id) from deployment_state e
+                join rollout r on r.id = e.rollout_id join plan p on p.id = r.plan_id
+                where e.action = 'gate_violation' and e.reason like 'gate violation while paused%'
+                group by p.name order by 2 desc limit 10""")) {
+            Map<String, Integer> by = new LinkedHashMap<>();
+            while (r.next()) {
+                by.put(r.getString(1), r.getInt(2));
+            }
+            print("  rollouts with a violation recorded while paused, by plan: %s", by);
         }
     }
 

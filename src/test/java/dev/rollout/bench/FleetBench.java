@@ -95,7 +95,7 @@ class FleetBench {
                     () -> fleet.watchedTotal() == rollouts);
             FleetDriver.print("watch-c killed (SIGKILL) while the three reported %d rollouts: the survivors report "
                     + "all %d evaluated again after %s (target: lease %d s + 2 intervals = %d s)", before, rollouts,
-                    back ? FleetDriver.ms(killed) + " ms" : "NOT within the bound", rollouts, LEASE.toSeconds(),
+                    back ? FleetDriver.ms(killed) + " ms" : "NOT within the bound", LEASE.toSeconds(),
                     LEASE.plus(INTERVAL.multipliedBy(2)).toSeconds());
             fleet.measureTicks(INTERVAL.multipliedBy(3));
             fleet.violations(rollouts, List.of(), null, BOUND);

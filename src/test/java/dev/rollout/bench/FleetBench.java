@@ -69,10 +69,13 @@ class FleetBench {
             AppProcess app = fleet.start("big", List.of("-Xmx1g"), LEASE);
             fleet.createPlans(app);
             fleet.insertRollouts(rollouts);
-            if (fleet.awaitFullTicks(rollouts, Duration.ofMinutes(15)) >= 0) {
-                fleet.measureTicks(Duration.ofSeconds(30));
+            try {
+                if (fleet.awaitFullTicks(rollouts, Duration.ofMinutes(15)) >= 0) {
+                    fleet.measureTicks(Duration.ofSeconds(30));
+                }
+            } finally {
+                fleet.printResources();
             }
-            fleet.printResources();
         }
     }
 

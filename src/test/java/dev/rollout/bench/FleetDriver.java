@@ -202,17 +202,31 @@ final class FleetDriver implements AutoCloseable {
             }
         });
         Map<String, Double> maxLag = new LinkedHashMap<>();
+        Map<String, Integer> failed = new LinkedHashMap<>();
         long end = System.nanoTime() + window.toNanos();
         while (System.nanoTime() < end) {
             for (String name : before.keySet()) {
-                double lag = Metrics.scrape(instances.get(name)).sum("rollout_watch_lag_seconds");
-                maxLag.merge(name, lag, Math::max);
+                try {
+                    double lag = Metrics.scrape(instances.get(name)).sum("rollout_watch_lag_seconds");
+                    maxLag.merge(name, lag, Math::max);
+                } catch (RuntimeException e) {
+                    failed.merge(name, 1, Integer::sum); // no answer within the request timeout: a figure too
+                }
             }
             sleep(Duration.ofMillis(250));
         }
+        if (!failed.isEmpty()) {
+            print("scrapes of /q/metrics that failed or took over 30 s during the window: %s", failed);
+        }
         for (Map.Entry<String, Metrics> entry : before.entrySet()) {
             Metrics a = entry.getValue();
-            Metrics b = Metrics.scrape(instances.get(entry.getKey()));
+            Metrics b;
+            try {
+                b = Metrics.scrape(instances.get(entry.getKey()));
+            } catch (RuntimeException e) {
+                print("%s: no /q/metrics answer at the end of the window: %s", entry.getKey(), e);
+                continue;
+            }
             double ticks = b.sum("rollout_watch_tick_seconds_count") - a.sum("rollout_watch_tick_seconds_count");
             double seconds = b.sum("rollout_watch_tick_seconds_sum") - a.sum("rollout_watch_tick_seconds_sum");
             print("%s over %d s: %d ticks, mean tick %.0f ms, max tick (recent window) %.0f ms, p99 %.0f ms, "

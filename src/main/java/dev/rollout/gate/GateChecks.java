@@ -1,6 +1,8 @@
 package dev.rollout.gate;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +55,17 @@ public class GateChecks {
         if (!report.isEmpty()) {
             latest.record(rolloutId, report.results());
         }
+    }
+
+    /** As {@link #keep}, for a whole tick's reports at once (the changed ones written in one batch). */
+    public void keepAll(Map<UUID, GateReport> reports) {
+        Map<UUID, List<GateResult>> results = new HashMap<>();
+        reports.forEach((rolloutId, report) -> {
+            if (!report.isEmpty()) {
+                results.put(rolloutId, report.results());
+            }
+        });
+        latest.recordAll(results);
     }
 
     /** Forgets the latest results of rollouts this instance no longer watches. */

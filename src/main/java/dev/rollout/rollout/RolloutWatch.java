@@ -153,16 +153,23 @@ public class RolloutWatch {
             checks.put(rollout.id(), gates.checkAsync(rollout.id(), snapshot.plans().get(rollout.planId()).gates, batch));
         }
         List<CompletableFuture<WatchAction>> acting = new ArrayList<>();
+        Map<UUID, GateReport> reports = new HashMap<>();
         for (Active rollout : owned) {
             Plan plan = snapshot.plans().get(rollout.planId());
             GateReport report = checks.get(rollout.id()).join(); // every request is bounded by its timeouts
-            gates.keep(rollout.id(), report);
+            reports.put(rollout.id(), report);
             WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
                     rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
                     !snapshot.now().isBefore(rollout.earliestAdvanceAt()));
             if (action != WatchAction.NONE) {
                 acting.add(CompletableFuture.supplyAsync(() -> act(rollout, report), actions));
             }
+        }
+        // The latest results, written (only where a status changed) in one batch while the changes run.
+        try {
+            gates.keepAll(reports);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot keep the latest gate results, writing them next tick: %s", e.toString());
         }
         int violations = 0;
         int advanced = 0;

@@ -165,12 +165,6 @@ public class RolloutWatch {
                 acting.add(CompletableFuture.supplyAsync(() -> act(rollout, report), actions));
             }
         }
-        // The latest results, written (only where a status changed) in one batch while the changes run.
-        try {
-            gates.keepAll(reports);
-        } catch (RuntimeException e) {
-            LOG.warnf("cannot keep the latest gate results, writing them next tick: %s", e.toString());
-        }
         int violations = 0;
         int advanced = 0;
         for (CompletableFuture<WatchAction> done : acting) {
@@ -180,6 +174,14 @@ public class RolloutWatch {
             } else if (action == WatchAction.MOVE) {
                 advanced++;
             }
+        }
+        // The latest results, written (only where a status changed) in one batch once the changes are done:
+        // a first write of a rollout's result takes a key-share lock on its row (the foreign key), which
+        // would make a change running at the same moment skip that rollout until the next tick.
+        try {
+            gates.keepAll(reports);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot keep the latest gate results, writing them next tick: %s", e.toString());
         }
         Set<UUID> watched = new HashSet<>(checks.keySet());
         gates.retainOnly(watched);

@@ -44,6 +44,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         @APIResponse(name = ApiDocument.NOT_FOUND, description = "No such resource (not-found).",
                                 content = @Content(mediaType = Problems.MEDIA_TYPE,
                                         schema = @Schema(implementation = ApiDocument.Problem.class))),
+                        @APIResponse(name = ApiDocument.STATE_CONFLICT, description = "The state does not "
+                                + "allow it: not-progressing, not-paused or already-finished",
+                                content = @Content(mediaType = Problems.MEDIA_TYPE,
+                                        schema = @Schema(implementation = ApiDocument.Problem.class))),
                         @APIResponse(name = ApiDocument.PAYLOAD_TOO_LARGE,
                                 description = "The request body is above the size limit (payload-too-large).",
                                 content = @Content(mediaType = Problems.MEDIA_TYPE,
@@ -72,6 +76,7 @@ public class ApiDocument extends Application {
     public static final String UNAUTHORIZED = "Unauthorized";
     public static final String FORBIDDEN = "Forbidden";
     public static final String NOT_FOUND = "NotFound";
+    public static final String STATE_CONFLICT = "StateConflict";
     public static final String PAYLOAD_TOO_LARGE = "PayloadTooLarge";
     public static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     public static final String RATE_LIMITED = "RateLimited";

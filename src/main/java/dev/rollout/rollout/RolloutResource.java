@@ -185,10 +185,7 @@ public class RolloutResource {
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
-            + "not-paused or already-finished",
-            content = @Content(mediaType = Problems.MEDIA_TYPE,
-                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", ref = ApiDocument.STATE_CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -207,10 +204,7 @@ public class RolloutResource {
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
-            + "not-paused or already-finished",
-            content = @Content(mediaType = Problems.MEDIA_TYPE,
-                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", ref = ApiDocument.STATE_CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -229,10 +223,7 @@ public class RolloutResource {
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
-            + "not-paused or already-finished",
-            content = @Content(mediaType = Problems.MEDIA_TYPE,
-                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", ref = ApiDocument.STATE_CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
@@ -251,10 +242,7 @@ public class RolloutResource {
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "The state does not allow it: not-progressing, "
-            + "not-paused or already-finished",
-            content = @Content(mediaType = Problems.MEDIA_TYPE,
-                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "409", ref = ApiDocument.STATE_CONFLICT)
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)

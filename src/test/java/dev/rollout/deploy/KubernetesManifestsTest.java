@@ -197,6 +197,12 @@ class KubernetesManifestsTest {
         assertTrue(mebibytes(string(resources, "requests", "memory")) <= mebibytes(string(resources, "limits", "memory")));
         // docs/performance.md: 10,000 active rollouts reached ~730 MiB resident with a 512 MiB heap.
         assertTrue(mebibytes(string(resources, "limits", "memory")) >= 1024, "room for the measured resident memory");
+        // The heap is the image's share of the limit (no JAVA_OPTS here): at least the 512 MiB measured with.
+        assertTrue(env().stream().noneMatch(v -> "JAVA_OPTS".equals(v.get("name"))), "the image's heap setting applies");
+        Matcher share = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)").matcher(Deployables.read(Deployables.DOCKERFILE));
+        assertTrue(share.find(), "the image sizes the heap from the memory limit");
+        double heap = mebibytes(string(resources, "limits", "memory")) * Double.parseDouble(share.group(1)) / 100;
+        assertTrue(heap >= 512, "a heap of at least 512 MiB, not " + heap);
     }
 
     static long mebibytes(String quantity) {

@@ -38,9 +38,11 @@ INSERT INTO audit_log (actor, action, reason, details)
 SELECT 'controller', 'token_revoked', 'the name is reserved for the controller''s own actions',
        jsonb_build_object('name', name, 'role', role)
 FROM api_token
-WHERE lower(name) IN ('controller', 'configuration', 'anonymous')
+WHERE (lower(name) IN ('controller', 'configuration', 'anonymous')
+       OR (lower(name) = 'bootstrap-admin' AND name <> 'bootstrap-admin'))
   AND revoked_at IS NULL;
 
 UPDATE api_token SET revoked_at = statement_timestamp(), revoked_by = 'controller'
-WHERE lower(name) IN ('controller', 'configuration', 'anonymous')
+WHERE (lower(name) IN ('controller', 'configuration', 'anonymous')
+       OR (lower(name) = 'bootstrap-admin' AND name <> 'bootstrap-admin'))
   AND revoked_at IS NULL;

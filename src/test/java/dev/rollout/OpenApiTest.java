@@ -50,7 +50,7 @@ class OpenApiTest {
                 "/api/v1/rollouts", "/api/v1/rollouts/{id}", "/api/v1/rollouts/{id}/advance",
                 "/api/v1/rollouts/{id}/pause", "/api/v1/rollouts/{id}/resume", "/api/v1/rollouts/{id}/rollback",
                 "/api/v1/rollouts/{id}/abort", "/api/v1/rollouts/{id}/history", "/api/v1/rollouts/{id}/gates",
-                "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}" }) {
+                "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -154,6 +154,18 @@ class OpenApiTest {
         assertTrue(response("delete", "/api/v1/tokens/{name}", 204).path("content").isMissingNode(),
                 "a 204 has no body");
         live("delete", "/api/v1/tokens/{name}", given().delete("/api/v1/tokens/" + unique("none")), 404);
+    }
+
+    @Test
+    void theAuditLogAnswersWhatTheDocumentSays() {
+        post("/api/v1/tokens", Map.of("name", unique("doc-audit"), "role", "viewer"));
+        post("/api/v1/tokens", Map.of("name", unique("doc-audit"), "role", "viewer"));
+        Response page = given().get("/api/v1/audit?limit=1");
+        live("get", "/api/v1/audit", page, 200);
+        assertTrue(response("get", "/api/v1/audit", 200).path("headers").has("Link"), "the Link header is documented");
+        live("get", "/api/v1/audit", given().get("/api/v1/audit?limit=0"), 400);
+        String viewer = Auth.createToken(unique("doc-viewer"), "viewer");
+        live("get", "/api/v1/audit", Auth.as(viewer).get("/api/v1/audit"), 403);
     }
 
     @Test

@@ -28,6 +28,8 @@ import dev.rollout.problem.ApiProblem;
 import dev.rollout.rollout.RolloutChanges.Decided;
 import dev.rollout.rollout.RolloutRules.AdvanceDecision;
 import dev.rollout.rollout.RolloutRules.Command;
+import dev.rollout.security.ScopeGuard;
+import dev.rollout.security.TargetScope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -50,11 +52,13 @@ public class RolloutService {
     private final GateChecks gates;
     private final ObjectMapper json;
     private final RolloutRepository rows;
+    private final ScopeGuard scope;
 
     public RolloutService(EntityManager em, RolloutClock clock, RolloutChanges changes, PlanService plans,
             History history, IdempotencyStore idempotency, GateChecks gates, ObjectMapper json,
-            RolloutRepository rows) {
+            RolloutRepository rows, ScopeGuard scope) {
         this.rows = rows;
+        this.scope = scope;
         this.em = em;
         this.clock = clock;
         this.changes = changes;
@@ -80,16 +84,42 @@ public class RolloutService {
 
     /**
      * The rollout as committed, for answers: its own row (one indexed fetch) with its plan from the plan
-     * cache. Unmanaged: changes go through {@link RolloutChanges}.
+     * cache. Unmanaged: changes go through {@link RolloutChanges}. A rollout of a target outside the
+     * caller's scope is not found, like one that does not exist.
      */
     public Rollout get(UUID id) {
-        return rows.snapshot(id, plans::byId).orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
+        return rows.snapshot(id, plans::byId).filter(r -> scope.sees(r.target))
+                .orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
     }
 
+    /** Newest first; only targets in the caller's scope. */
     public List<Rollout> list(RolloutState state, int limit) {
-        return state == null
-                ? Rollout.find("order by startedAt desc").page(0, limit).list()
-                : Rollout.find("state = ?1 order by startedAt desc", state).page(0, limit).list();
+        List<Object> parameters = new ArrayList<>();
+        List<String> where = new ArrayList<>();
+        if (state != null) {
+            parameters.add(state);
+            where.add("state = ?" + parameters.size());
+        }
+        TargetScope targets = scope.scope();
+        if (!targets.isAll()) {
+            List<String> any = new ArrayList<>();
+            for (String like : targets.likePatterns()) {
+                parameters.add(like);
+                any.add("target like ?" + parameters.size() + " escape '" + TargetScope.LIKE_ESCAPE + "'");
+            }
+            where.add("(" + String.join(" or ", any) + ")");
+        }
+        String query = (where.isEmpty() ? "" : String.join(" and ", where) + " ") + "order by startedAt desc";
+        return Rollout.find(query, parameters.toArray()).page(0, limit).list();
+    }
+
+    /**
+     * Idempotency keys belong to the credential that sent them: the same key from another credential is
+     * another key, so one caller's answer is never replayed to another. The actor names one credential (API
+     * token names are never reused; JWT actors carry their issuer's host).
+     */
+    static String idempotencyScope(String operation, String actor) {
+        return operation + "|" + actor;
     }
 
     // ---- start ------------------------------------------------------------------------------------
@@ -101,10 +131,12 @@ public class RolloutService {
             throw ApiProblem.badRequest("invalid-request", String.join("; ", problems)).with("errors", problems);
         }
         IdempotencyStore.validate(idempotencyKey);
+        scope.requireTarget(request.target());
+        String idempotencyScope = idempotencyScope("start", actor);
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 if (idempotencyKey != null) {
-                    Optional<String> replay = idempotency.claim("start", idempotencyKey, request.fingerprint());
+                    Optional<String> replay = idempotency.claim(idempotencyScope, idempotencyKey, request.fingerprint());
                     if (replay.isPresent()) {
                         return new Replayed(replay.get());
                     }
@@ -126,7 +158,7 @@ public class RolloutService {
                 history.append(rollout.started(actor), now);
                 RolloutView view = RolloutView.of(rollout);
                 if (idempotencyKey != null) {
-                    idempotency.complete("start", idempotencyKey, toJson(view));
+                    idempotency.complete(idempotencyScope, idempotencyKey, toJson(view));
                 }
                 return new Done(view);
             });
@@ -191,14 +223,16 @@ public class RolloutService {
     public Answer advance(UUID id, String actor, String idempotencyKey, String overrideReason) {
         IdempotencyStore.validate(idempotencyKey);
         boolean override = overrideReason != null;
-        String scope = "advance:" + id;
+        String keyScope = idempotencyScope("advance:" + id, actor);
         // The fingerprint covers the body: one key cannot be replayed for a different kind of advance.
-        String fingerprint = override ? scope + "|override|" + overrideReason : scope;
+        String fingerprint = override ? keyScope + "|override|" + overrideReason : keyScope;
 
         // The look takes no lock, so callers that will be refused never queue behind one another.
         Stage look = changes.change(id, RolloutChanges.LockMode.NO_LOCK, null, locked -> {
+            // Out of scope: refused before anything is replayed or recorded.
+            this.scope.requireTarget(locked.rollout().target);
             if (idempotencyKey != null) {
-                Optional<String> replay = idempotency.answered(scope, idempotencyKey, fingerprint);
+                Optional<String> replay = idempotency.answered(keyScope, idempotencyKey, fingerprint);
                 if (replay.isPresent()) {
                     return Decided.nothing(new Replay(replay.get()));
                 }
@@ -216,7 +250,7 @@ public class RolloutService {
         return answer(changes.change(id, RolloutChanges.LockMode.WAIT, seen.rowVersion(), locked -> {
             if (idempotencyKey != null) {
                 // A retry with this key that moved the rollout while this call evaluated: its answer is ours.
-                Optional<String> replay = idempotency.answered(scope, idempotencyKey, fingerprint);
+                Optional<String> replay = idempotency.answered(keyScope, idempotencyKey, fingerprint);
                 if (replay.isPresent()) {
                     return Decided.nothing(new Replay(replay.get()));
                 }
@@ -242,7 +276,7 @@ public class RolloutService {
             if (idempotencyKey != null) {
                 // Claimed only now that the move will happen, so a refusal leaves the key free for a retry;
                 // the row lock keeps any other call with this key out until this one has committed.
-                idempotency.claim(scope, idempotencyKey, fingerprint).ifPresent(body -> {
+                idempotency.claim(keyScope, idempotencyKey, fingerprint).ifPresent(body -> {
                     throw new IllegalStateException("idempotency key answered under the rollout's lock");
                 });
             }
@@ -253,7 +287,7 @@ public class RolloutService {
             events.addAll(rollout.advance(decision, now, actor, report, override, null));
             RolloutView view = RolloutView.of(rollout);
             if (idempotencyKey != null) {
-                idempotency.complete(scope, idempotencyKey, toJson(view));
+                idempotency.complete(keyScope, idempotencyKey, toJson(view));
             }
             return new Decided<>(events, new Moved(view));
         }).orElseThrow(() -> ApiProblem.notFound("rollout", id.toString())));
@@ -310,6 +344,7 @@ public class RolloutService {
         ReasonRequest.check(reason, command != Command.RESUME, command.name().toLowerCase() + " a rollout");
         return changes.change(id, locked -> {
             Rollout rollout = locked.rollout();
+            scope.requireTarget(rollout.target);
             RolloutRules.check(command, rollout.state).ifPresent(refusal -> {
                 throw refusal;
             });

@@ -32,7 +32,10 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Verifies JWT bearer tokens with jose4j: signature (asymmetric algorithms only), issuer, audience,
- * expiry (required) and subject (required). The subject becomes the actor; the role claim the role.
+ * expiry (required) and subject (required). The actor is {@code <subject>@<issuer host>}, so that it can
+ * never be taken for an API token's name (which has no {@code @}) or the controller's own; the role is the
+ * highest of the role claim's values that carry {@code rollout.jwt.role-prefix}; the targets claim, when
+ * present, limits the caller to matching targets.
  */
 @ApplicationScoped
 public class JwtAuthenticator {
@@ -42,6 +45,7 @@ public class JwtAuthenticator {
 
     private final JwtConfig config;
     private volatile JwtConsumer consumer;
+    private volatile String actorSuffix;
 
     public JwtAuthenticator(JwtConfig config) {
         this.config = config;
@@ -80,9 +84,11 @@ public class JwtAuthenticator {
             throw new IllegalStateException(
                     "rollout.jwt.public-key-file or rollout.jwt.jwks-file: one is required when rollout.jwt.issuer is set");
         }
+        actorSuffix = "@" + issuerHost(config.issuer().get());
         consumer = builder.build();
-        LOG.infof("JWT bearer tokens from issuer %s accepted (role claim '%s')", config.issuer().get(),
-                config.roleClaim());
+        LOG.infof("JWT bearer tokens from issuer %s accepted (role claim '%s', roles prefixed '%s'%s, targets claim '%s')",
+                config.issuer().get(), config.roleClaim(), config.rolePrefix(),
+                config.bareRoles() ? " or bare" : " only", config.targetsClaim());
     }
 
     public boolean enabled() {
@@ -108,7 +114,12 @@ public class JwtAuthenticator {
                 LOG.debug("JWT refused: unusable subject");
                 return Optional.empty();
             }
-            return Optional.of(new Caller(subject, highestRole(claims), Caller.Kind.JWT));
+            Optional<TargetScope> scope = targets(claims);
+            if (scope.isEmpty()) {
+                LOG.debug("JWT refused: unusable targets claim");
+                return Optional.empty();
+            }
+            return Optional.of(new Caller(subject + actorSuffix, highestRole(claims), Caller.Kind.JWT, scope.get()));
         } catch (InvalidJwtException e) {
             // Only jose4j's error codes: its messages can quote the token itself.
             LOG.debugf("JWT refused: error codes %s", e.getErrorDetails().stream().map(d -> d.getErrorCode()).toList());
@@ -119,9 +130,23 @@ public class JwtAuthenticator {
         }
     }
 
-    private Role highestRole(JwtClaims claims) {
+    /** The host of the issuer URL (the issuer itself when it is not a URL with a host), lower case. */
+    static String issuerHost(String issuer) {
+        try {
+            String host = java.net.URI.create(issuer).getHost();
+            if (host != null && !host.isEmpty()) {
+                return host.toLowerCase(java.util.Locale.ROOT);
+            }
+        } catch (IllegalArgumentException e) {
+            // not a URI: the issuer as it is
+        }
+        return issuer;
+    }
+
+    /** The claim's values at a dotted path: a string is one value, an array many, anything else none. */
+    private static List<Object> values(JwtClaims claims, String path) {
         Object value = claims.getClaimsMap();
-        for (String part : config.roleClaim().split("\\.")) {
+        for (String part : path.split("\\.")) {
             value = value instanceof Map<?, ?> map ? map.get(part) : null;
         }
         List<Object> values = new ArrayList<>();
@@ -130,10 +155,46 @@ public class JwtAuthenticator {
         } else if (value != null) {
             values.add(value);
         }
+        return values;
+    }
+
+    /**
+     * The targets the JWT may act on: every target without the claim; the patterns it lists; empty (the
+     * token is refused) when the claim is there but not a list of valid patterns.
+     */
+    private Optional<TargetScope> targets(JwtClaims claims) {
+        Object present = claims.getClaimsMap();
+        for (String part : config.targetsClaim().split("\\.")) {
+            present = present instanceof Map<?, ?> map ? map.get(part) : null;
+        }
+        if (present == null) {
+            return Optional.of(TargetScope.ALL);
+        }
+        List<String> patterns = new ArrayList<>();
+        for (Object v : values(claims, config.targetsClaim())) {
+            if (!(v instanceof String s)) {
+                return Optional.empty();
+            }
+            patterns.add(s);
+        }
+        return TargetScope.problems(config.targetsClaim(), patterns).isEmpty()
+                ? Optional.of(TargetScope.of(patterns)) : Optional.empty();
+    }
+
+    private Role highestRole(JwtClaims claims) {
+        return highestRole(values(claims, config.roleClaim()), config.rolePrefix(), config.bareRoles());
+    }
+
+    /**
+     * The highest role among {@code values}: those spelt {@code <prefix><role>}, and bare role names only when
+     * {@code bare}. {@code null} when there is none.
+     */
+    static Role highestRole(List<Object> values, String prefix, boolean bare) {
         Role best = null;
         for (Object v : values) {
             if (v instanceof String s) {
-                Optional<Role> role = Role.fromWire(s);
+                Optional<Role> role = s.startsWith(prefix) ? Role.fromWire(s.substring(prefix.length()))
+                        : bare ? Role.fromWire(s) : Optional.empty();
                 if (role.isPresent() && (best == null || role.get().includes(best))) {
                     best = role.get();
                 }

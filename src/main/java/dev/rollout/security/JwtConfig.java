@@ -23,6 +23,27 @@ public interface JwtConfig {
     @WithDefault("roles")
     String roleClaim();
 
+    /**
+     * Only role values with this prefix are this service's roles ({@code rollout:admin} is admin here), so
+     * a realm-wide {@code admin} meant for another application is no role here.
+     */
+    @WithDefault("rollout:")
+    String rolePrefix();
+
+    /**
+     * Also read bare role names ({@code admin}). Only for a role claim the identity provider fills for this
+     * service alone (e.g. a client role); never for a realm-wide claim.
+     */
+    @WithDefault("false")
+    boolean bareRoles();
+
+    /**
+     * The claim that limits a JWT to targets: a string or an array of patterns ({@code payments-*}), as a
+     * token's {@code targets}; a dotted path reaches into objects. Without the claim: every target.
+     */
+    @WithDefault("rollout_targets")
+    String targetsClaim();
+
     /** The issuer's public key (RSA or EC), PEM "PUBLIC KEY". */
     Optional<String> publicKeyFile();
 

@@ -39,7 +39,11 @@ public final class TokenCache {
     }
 
     /** What the database said about an active token, with its clock's reading at that moment. */
-    public record ActiveToken(String name, Role role, Instant expiresAt, Instant databaseNow) {
+    public record ActiveToken(String name, Role role, Instant expiresAt, Instant databaseNow, TargetScope scope) {
+
+        public ActiveToken(String name, Role role, Instant expiresAt, Instant databaseNow) {
+            this(name, role, expiresAt, databaseNow, TargetScope.ALL);
+        }
     }
 
     private record Verified(ActiveToken token, Caller caller, long readAtNanos) {
@@ -128,7 +132,7 @@ public final class TokenCache {
     }
 
     private static Caller caller(ActiveToken token) {
-        return new Caller(token.name(), token.role(), Caller.Kind.API_TOKEN);
+        return new Caller(token.name(), token.role(), Caller.Kind.API_TOKEN, token.scope());
     }
 
     private static <V> void put(Map<TokenHash, V> map, int max, TokenHash key, V value) {

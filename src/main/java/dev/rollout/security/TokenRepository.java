@@ -21,7 +21,7 @@ public class TokenRepository {
     /** The columns {@link #view(Object[])} reads, in its order. */
     private static final String VIEW_COLUMNS = """
             name, role, revoked_at is null and (expires_at is null or expires_at > statement_timestamp()),
-            created_at, created_by, expires_at, revoked_at, revoked_by""";
+            created_at, created_by, expires_at, revoked_at, revoked_by, array_to_string(targets, ' ')""";
 
     private final EntityManager em;
 
@@ -29,20 +29,44 @@ public class TokenRepository {
         this.em = em;
     }
 
+    /** The stored bootstrap token, locked until the transaction ends: its hash and whether it is revoked. */
+    public record StoredBootstrap(String hash, boolean revoked) {
+    }
+
     /**
-     * Stores the bootstrap token's hash: same hash, nothing changes (a revoked bootstrap token stays
-     * revoked); a different one replaces it, active. Returns the rows changed.
+     * Locks the named bootstrap token's row for the rest of the transaction, inserting it first (active,
+     * with this hash) when there is none. Empty when it was inserted now; else what was stored, so that
+     * instances starting together decide one after the other.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public int upsertBootstrap(String name, String hash) {
-        return em.createNativeQuery("""
+    public Optional<StoredBootstrap> insertOrLockBootstrap(String name, String hash) {
+        int inserted = em.createNativeQuery("""
                 insert into api_token (name, token_hash, role, created_at, created_by)
-                values (?1, ?2, 'admin', statement_timestamp(), 'configuration')
-                on conflict (name) do update set token_hash = excluded.token_hash, role = 'admin',
-                    created_at = excluded.created_at, created_by = excluded.created_by, expires_at = null,
-                    revoked_at = null, revoked_by = null
-                where api_token.token_hash <> excluded.token_hash""")
-                .setParameter(1, name).setParameter(2, hash).executeUpdate();
+                values (?1, ?2, 'admin', statement_timestamp(), ?3) on conflict (name) do nothing""")
+                .setParameter(1, name).setParameter(2, hash).setParameter(3, ActorNames.CONFIGURATION).executeUpdate();
+        if (inserted == 1) {
+            return Optional.empty();
+        }
+        Object[] row = (Object[]) em.createNativeQuery(
+                "select token_hash, revoked_at is not null from api_token where name = ?1 for update")
+                .setParameter(1, name).getSingleResult();
+        return Optional.of(new StoredBootstrap((String) row[0], (Boolean) row[1]));
+    }
+
+    /**
+     * Replaces the bootstrap token's hash. Its revocation is kept unless {@code reactivate}: a changed
+     * configuration alone never brings a revoked token back.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void replaceBootstrap(String name, String hash, boolean reactivate) {
+        em.createNativeQuery("""
+                update api_token set token_hash = ?2, role = 'admin', created_at = statement_timestamp(),
+                    created_by = ?3, expires_at = null, targets = null,
+                    revoked_at = case when ?4 then null else revoked_at end,
+                    revoked_by = case when ?4 then null else revoked_by end
+                where name = ?1""")
+                .setParameter(1, name).setParameter(2, hash).setParameter(3, ActorNames.CONFIGURATION)
+                .setParameter(4, reactivate).executeUpdate();
     }
 
     /**
@@ -51,23 +75,27 @@ public class TokenRepository {
      */
     public Optional<TokenCache.ActiveToken> findForAuthentication(TokenCache.TokenHash hash) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select name, role, expires_at, statement_timestamp() from api_token"
+        List<Object[]> rows = em.createNativeQuery("select name, role, expires_at, statement_timestamp(),"
+                        + " array_to_string(targets, ' ') from api_token"
                         + " where token_hash = ?1 and revoked_at is null"
                         + " and (expires_at is null or expires_at > statement_timestamp())")
                 .setParameter(1, hash.sha256Hex()).getResultList();
         return rows.stream().findFirst().flatMap(r -> Role.fromWire((String) r[1])
-                .map(role -> new TokenCache.ActiveToken((String) r[0], role, Rows.instant(r[2]), Rows.instant(r[3]))));
+                .map(role -> new TokenCache.ActiveToken((String) r[0], role, Rows.instant(r[2]), Rows.instant(r[3]),
+                        scope((String) r[4]))));
     }
 
     /** Inserts a token unless its name exists or existed; false when it did. */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean insert(String name, String hash, String role, Instant createdAt, String createdBy,
-            Instant expiresAt) {
+            Instant expiresAt, TargetScope scope) {
         return em.createNativeQuery("""
-                insert into api_token (name, token_hash, role, created_at, created_by, expires_at)
-                values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (name) do nothing""")
+                insert into api_token (name, token_hash, role, created_at, created_by, expires_at, targets)
+                values (?1, ?2, ?3, ?4, ?5, ?6, string_to_array(cast(?7 as text), ' '))
+                on conflict (name) do nothing""")
                 .setParameter(1, name).setParameter(2, hash).setParameter(3, role)
                 .setParameter(4, createdAt).setParameter(5, createdBy).setParameter(6, expiresAt)
+                .setParameter(7, scope.isAll() ? null : String.join(" ", scope.patterns()))
                 .executeUpdate() == 1;
     }
 
@@ -79,18 +107,30 @@ public class TokenRepository {
         return rows.stream().map(TokenRepository::view).toList();
     }
 
-    /** Revokes the named token, keeping the first revocation; false when there is no such token. */
+    /** Revokes the named token if it is not revoked yet; its view as it was when revoked now, else empty. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public boolean revoke(String name, String actor) {
-        return em.createNativeQuery("""
-                update api_token set revoked_at = coalesce(revoked_at, statement_timestamp()),
-                                     revoked_by = coalesce(revoked_by, ?2)
-                where name = ?1""").setParameter(1, name).setParameter(2, actor).executeUpdate() != 0;
+    public Optional<TokenView> revoke(String name, String actor) {
+        int changed = em.createNativeQuery("""
+                update api_token set revoked_at = statement_timestamp(), revoked_by = ?2
+                where name = ?1 and revoked_at is null""").setParameter(1, name).setParameter(2, actor).executeUpdate();
+        return changed == 0 ? Optional.empty() : find(name);
+    }
+
+    /** The named token, revoked or not. */
+    public Optional<TokenView> find(String name) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select " + VIEW_COLUMNS + " from api_token where name = ?1")
+                .setParameter(1, name).getResultList();
+        return rows.stream().findFirst().map(TokenRepository::view);
+    }
+
+    private static TargetScope scope(String joined) {
+        return joined == null ? TargetScope.ALL : TargetScope.of(List.of(joined.split(" ")));
     }
 
     /** The row mapper: one api_token row as {@link #VIEW_COLUMNS} reads it. */
     private static TokenView view(Object[] r) {
         return new TokenView((String) r[0], (String) r[1], (Boolean) r[2], Rows.instant(r[3]), (String) r[4],
-                Rows.instant(r[5]), Rows.instant(r[6]), (String) r[7]);
+                Rows.instant(r[5]), Rows.instant(r[6]), (String) r[7], scope((String) r[8]).patterns());
     }
 }

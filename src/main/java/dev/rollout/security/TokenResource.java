@@ -37,10 +37,12 @@ public class TokenResource {
 
     private final TokenService tokens;
     private final CurrentActor actor;
+    private final ScopeGuard scope;
 
-    public TokenResource(TokenService tokens, CurrentActor actor) {
+    public TokenResource(TokenService tokens, CurrentActor actor, ScopeGuard scope) {
         this.tokens = tokens;
         this.actor = actor;
+        this.scope = scope;
     }
 
     /** Creates a token; the answer holds its secret, which is never shown again. */
@@ -59,6 +61,7 @@ public class TokenResource {
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public Response create(TokenRequest request) {
+        scope.requireUnscoped("manage credentials");
         CreatedToken created = tokens.create(request, actor.name());
         return Response.created(URI.create("/api/v1/tokens/" + created.name())).entity(created)
                 .header("Cache-Control", "no-store").build();
@@ -69,6 +72,7 @@ public class TokenResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = TokenView.class, type = SchemaType.ARRAY)))
     public List<TokenView> list() {
+        scope.requireUnscoped("manage credentials");
         return tokens.list();
     }
 
@@ -76,11 +80,17 @@ public class TokenResource {
     @DELETE
     @Path("{name}")
     @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RevokeRequest.class)))
     @APIResponse(responseCode = "204", description = "Revoked")
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
-    public Response revoke(@PathParam("name") String name) {
-        tokens.revoke(name, actor.name());
+    public Response revoke(@PathParam("name") String name, RevokeRequest body) {
+        scope.requireUnscoped("manage credentials");
+        tokens.revoke(name, actor.name(), body == null ? null : body.reason());
         return Response.noContent().build();
     }
 }

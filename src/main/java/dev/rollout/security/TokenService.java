@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -20,8 +22,11 @@ import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.rollout.audit.AuditAction;
+import dev.rollout.audit.AuditLog;
 import dev.rollout.clock.DatabaseClock;
 import dev.rollout.problem.ApiProblem;
+import dev.rollout.problem.Reasons;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 
@@ -35,7 +40,7 @@ public class TokenService {
     private static final Logger LOG = Logger.getLogger(TokenService.class);
 
     /** The name under which the configured first admin credential is stored. Reserved. */
-    public static final String BOOTSTRAP_NAME = "bootstrap-admin";
+    public static final String BOOTSTRAP_NAME = ActorNames.BOOTSTRAP_ADMIN;
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** A configured bootstrap secret shorter than this is refused at start-up. */
     public static final int MIN_BOOTSTRAP_LENGTH = 32;
@@ -48,16 +53,22 @@ public class TokenService {
     private final Optional<String> bootstrapToken;
     private final Optional<String> bootstrapTokenFile;
     private final TokenCache cache;
+    private final boolean bootstrapReactivate;
+    private final AuditLog audit;
 
     /**
      * The bootstrap settings sit directly under {@code rollout.}, where a configuration mapping would have
-     * to claim every {@code rollout.*} property; they have no defaults, so they are read one by one.
+     * to claim every {@code rollout.*} property; they are read one by one.
      */
     public TokenService(TokenRepository tokens, DatabaseClock databaseClock,
             @ConfigProperty(name = "rollout.bootstrap-admin-token") Optional<String> bootstrapToken,
             @ConfigProperty(name = "rollout.bootstrap-admin-token-file") Optional<String> bootstrapTokenFile,
-            AuthCacheConfig cacheConfig) {
+            @ConfigProperty(name = "rollout.bootstrap-admin-token-reactivate", defaultValue = "false")
+            boolean bootstrapReactivate,
+            AuthCacheConfig cacheConfig, AuditLog audit) {
         this.tokens = tokens;
+        this.bootstrapReactivate = bootstrapReactivate;
+        this.audit = audit;
         this.databaseClock = databaseClock;
         this.bootstrapToken = bootstrapToken;
         this.bootstrapTokenFile = bootstrapTokenFile;
@@ -67,19 +78,74 @@ public class TokenService {
 
     // ---- bootstrap --------------------------------------------------------------------------------
 
-    @Transactional
     void bootstrap(@Observes StartupEvent event) {
         Optional<String> secret = configuredBootstrapSecret();
         if (secret.isEmpty()) {
             LOG.info("no bootstrap admin token configured; existing API tokens (if any) are unchanged");
             return;
         }
-        // Same secret as stored: nothing changes (a revoked bootstrap token stays revoked). A different
-        // secret rotates it: the old one stops working and the new one is active.
-        int changed = tokens.upsertBootstrap(BOOTSTRAP_NAME, Secrets.hash(secret.get()));
-        LOG.infof(changed == 0 ? "bootstrap admin token '%s' unchanged" : "bootstrap admin token '%s' stored",
-                BOOTSTRAP_NAME);
-        cache.clear();
+        storeBootstrap(BOOTSTRAP_NAME, secret.get(), bootstrapReactivate);
+    }
+
+    /** What configuring a bootstrap value did. */
+    enum BootstrapOutcome {
+        STORED, UNCHANGED, ROTATED, KEPT_REVOKED, REACTIVATED
+    }
+
+    /**
+     * Stores the configured bootstrap secret as the admin token {@code name}. The same value as stored
+     * changes nothing. A different value replaces the stored one; if that token was revoked it stays
+     * revoked (a configuration change alone never brings a revoked admin back) unless {@code reactivate}
+     * is set, the explicit break-glass. Every change is an audit entry by {@code configuration}.
+     */
+    @Transactional
+    BootstrapOutcome storeBootstrap(String name, String secret, boolean reactivate) {
+        String hash = Secrets.hash(secret);
+        Optional<TokenRepository.StoredBootstrap> stored = tokens.insertOrLockBootstrap(name, hash);
+        BootstrapOutcome outcome;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("name", name);
+        details.put("role", Role.ADMIN.wireName());
+        if (stored.isEmpty()) {
+            outcome = BootstrapOutcome.STORED;
+            details.put("active", true);
+            audit.append(ActorNames.CONFIGURATION, AuditAction.BOOTSTRAP_TOKEN_STORED, null, details);
+        } else if (stored.get().hash().equals(hash)) {
+            outcome = BootstrapOutcome.UNCHANGED;
+        } else if (!stored.get().revoked()) {
+            outcome = BootstrapOutcome.ROTATED;
+            tokens.replaceBootstrap(name, hash, false);
+            details.put("active", true);
+            audit.append(ActorNames.CONFIGURATION, AuditAction.BOOTSTRAP_TOKEN_CHANGED,
+                    "a different bootstrap admin token is configured; the previous one no longer works", details);
+        } else if (reactivate) {
+            outcome = BootstrapOutcome.REACTIVATED;
+            tokens.replaceBootstrap(name, hash, true);
+            details.put("active", true);
+            audit.append(ActorNames.CONFIGURATION, AuditAction.BOOTSTRAP_TOKEN_REACTIVATED,
+                    "a different bootstrap admin token is configured with rollout.bootstrap-admin-token-reactivate;"
+                            + " the revoked token is active again", details);
+        } else {
+            outcome = BootstrapOutcome.KEPT_REVOKED;
+            tokens.replaceBootstrap(name, hash, false);
+            details.put("active", false);
+            audit.append(ActorNames.CONFIGURATION, AuditAction.BOOTSTRAP_TOKEN_CHANGED,
+                    "a different bootstrap admin token is configured, but the stored one was revoked and stays"
+                            + " revoked (rollout.bootstrap-admin-token-reactivate is not set)", details);
+        }
+        switch (outcome) {
+            case STORED -> LOG.infof("bootstrap admin token '%s' stored", name);
+            case UNCHANGED -> LOG.infof("bootstrap admin token '%s' unchanged", name);
+            case ROTATED -> LOG.infof("bootstrap admin token '%s' replaced by the configured one", name);
+            case REACTIVATED -> LOG.warnf("bootstrap admin token '%s' replaced and reactivated (break-glass)", name);
+            case KEPT_REVOKED -> LOG.warnf("bootstrap admin token '%s' was revoked and stays revoked; the configured"
+                    + " value was stored but does not work (set rollout.bootstrap-admin-token-reactivate to"
+                    + " reactivate it)", name);
+        }
+        if (outcome != BootstrapOutcome.UNCHANGED) {
+            cache.clear();
+        }
+        return outcome;
     }
 
     private Optional<String> configuredBootstrapSecret() {
@@ -136,8 +202,9 @@ public class TokenService {
                 problems.add("name: is required");
             } else if (!NAME.matcher(request.name()).matches()) {
                 problems.add("name: must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
-            } else if (request.name().equals(BOOTSTRAP_NAME)) {
-                problems.add("name: '" + BOOTSTRAP_NAME + "' is reserved for the configured bootstrap token");
+            } else if (ActorNames.reserved(request.name())) {
+                problems.add("name: '" + request.name() + "' is reserved: the service records its own actions"
+                        + " under " + new java.util.TreeSet<>(ActorNames.all()) + ", in any case");
             }
             if (request.role() == null) {
                 problems.add("role: is required, one of " + Role.wireNames());
@@ -145,18 +212,29 @@ public class TokenService {
                 problems.add("role: must be one of " + Role.wireNames());
             }
         }
+        if (request != null) {
+            problems.addAll(TargetScope.problems("targets", request.targets()));
+        }
         Instant now = databaseClock.now();
         Instant expiresAt = request == null ? null : expiresAt(request.expiresAt(), now, problems);
         if (!problems.isEmpty()) {
             throw ApiProblem.badRequest("invalid-request", String.join("; ", problems)).with("errors", problems);
         }
+        String reason = Reasons.check(request.reason(), false, "create a token");
+        TargetScope scope = TargetScope.of(request.targets());
         String secret = Secrets.newToken();
-        if (!tokens.insert(request.name(), Secrets.hash(secret), request.role(), now, actor, expiresAt)) {
+        if (!tokens.insert(request.name(), Secrets.hash(secret), request.role(), now, actor, expiresAt, scope)) {
             throw ApiProblem.conflict("token-name-exists", "Token name exists", "a token named '" + request.name()
                     + "' exists or existed; names are never reused so that the history stays unambiguous");
         }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("name", request.name());
+        details.put("role", request.role());
+        details.put("targets", scope.patterns());
+        details.put("expiresAt", expiresAt == null ? null : expiresAt.toString());
+        audit.append(actor, AuditAction.TOKEN_CREATED, reason, details);
         LOG.infof("API token '%s' (%s) created by %s", request.name(), request.role(), actor);
-        return new CreatedToken(request.name(), request.role(), secret, now, expiresAt);
+        return new CreatedToken(request.name(), request.role(), secret, now, expiresAt, scope.patterns());
     }
 
     private static Instant expiresAt(String text, Instant now, List<String> problems) {
@@ -189,16 +267,31 @@ public class TokenService {
      * Revokes the named token; revoking a revoked token changes nothing. Once the revocation has
      * committed, this instance forgets the token at once; other instances within the cache's ttl.
      */
-    public void revoke(String name, String actor) {
+    public void revoke(String name, String actor, String reason) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw ApiProblem.notFound("token", name == null ? "" : clip(name));
         }
-        boolean found = QuarkusTransaction.requiringNew().call(() -> tokens.revoke(name, actor));
+        Reasons.check(reason, false, "revoke a token");
+        // true: revoked now; false: it was revoked already; empty: no such token
+        Optional<Boolean> revokedNow = QuarkusTransaction.requiringNew().call(() -> {
+            Optional<TokenView> revoked = tokens.revoke(name, actor);
+            if (revoked.isPresent()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("name", name);
+                details.put("role", revoked.get().role());
+                details.put("targets", revoked.get().targets());
+                audit.append(actor, AuditAction.TOKEN_REVOKED, reason, details);
+                return Optional.of(true);
+            }
+            return tokens.find(name).map(token -> false);
+        });
         cache.revoked(name);
-        if (!found) {
+        if (revokedNow.isEmpty()) {
             throw ApiProblem.notFound("token", name);
         }
-        LOG.infof("API token '%s' revoked by %s", name, actor);
+        if (revokedNow.get()) {
+            LOG.infof("API token '%s' revoked by %s", name, actor);
+        }
     }
 
     /** Echoes of caller input in errors are clipped. */

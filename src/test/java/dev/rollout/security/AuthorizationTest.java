@@ -58,7 +58,8 @@ class AuthorizationTest {
             Map.entry("GET /api/v1/rollouts/{id}/deployment-state", Role.VIEWER),
             Map.entry("GET /api/v1/tokens", Role.ADMIN),
             Map.entry("POST /api/v1/tokens", Role.ADMIN),
-            Map.entry("DELETE /api/v1/tokens/{name}", Role.ADMIN)));
+            Map.entry("DELETE /api/v1/tokens/{name}", Role.ADMIN),
+            Map.entry("GET /api/v1/audit", Role.ADMIN)));
 
     /** The brief's roles, each with every role below it (written out, not derived from the product's code). */
     static final Map<Role, List<Role>> BELOW = Map.of(
@@ -191,7 +192,10 @@ class AuthorizationTest {
         return spec.request(parts[0], path);
     }
 
-    /** Plans, the fixture rollout and its history, and the token list: what a refused call must not change. */
+    /**
+     * Plans, the fixture rollout and its history, the token list and the audit log: what a refused call must
+     * not change.
+     */
     private Map<String, Object> snapshot() {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("plans", given().get("/api/v1/plans").then().statusCode(200).extract().asString());
@@ -200,6 +204,7 @@ class AuthorizationTest {
         state.put("rollouts", given().get("/api/v1/rollouts?limit=1000").then().statusCode(200).extract()
                 .jsonPath().getList("id").size());
         state.put("tokens", given().get("/api/v1/tokens").then().statusCode(200).extract().asString());
+        state.put("audit", given().get("/api/v1/audit?limit=1000").then().statusCode(200).extract().asString());
         return state;
     }
 }

@@ -34,11 +34,11 @@ class JwtTest {
         String plan = Api.plan(unique("sso-plan"), "MANUAL", "PAUSE", Api.seedSteps("PT1H")).get("name").toString();
         Auth.as(operator).contentType(ContentType.JSON)
                 .body(Api.plan(plan, "MANUAL", "PAUSE", Api.seedSteps("PT1H"))).post("/api/v1/plans")
-                .then().statusCode(201).body("createdBy", equalTo("alice@example.test"));
+                .then().statusCode(201).body("createdBy", equalTo("alice@example.test@sso.example.test"));
         String id = Auth.as(operator).contentType(ContentType.JSON)
                 .body(Map.of("plan", plan, "target", unique("sso-target"), "version", "v1"))
                 .post("/api/v1/rollouts").then().statusCode(201).extract().path("id");
-        assertEquals("alice@example.test", Api.history(id).get(0).get("actor"));
+        assertEquals("alice@example.test@sso.example.test", Api.history(id).get(0).get("actor"));
         // operator, not admin: no token management
         Auth.as(operator).get("/api/v1/tokens").then().statusCode(403);
     }
@@ -54,7 +54,7 @@ class JwtTest {
     @Test
     void aSingleRoleStringAndUnknownRolesAreUnderstood() throws Exception {
         JwtClaims claims = Auth.claims("carol");
-        claims.setStringClaim("roles", "deployer");
+        claims.setStringClaim("roles", "rollout:deployer");
         Auth.as(Auth.sign(claims, Auth.testIssuerKey())).get("/api/v1/plans").then().statusCode(200);
         Auth.as(Auth.jwt("dave", List.of("superuser"))).get("/api/v1/plans").then().statusCode(403);
         Auth.as(Auth.jwt("erin", null)).get("/api/v1/plans").then().statusCode(403);
@@ -75,11 +75,11 @@ class JwtTest {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         for (JwtClaims claims : List.of(otherAudience, otherIssuer, expired, noExpiry, noSubject)) {
-            claims.setStringListClaim("roles", List.of("admin"));
+            claims.setStringListClaim("roles", List.of("rollout:admin"));
             refused(Auth.sign(claims, Auth.testIssuerKey()));
         }
         JwtClaims good = Auth.claims("mallory");
-        good.setStringListClaim("roles", List.of("admin"));
+        good.setStringListClaim("roles", List.of("rollout:admin"));
         refused(Auth.sign(good, generator.generateKeyPair().getPrivate()));
         // unsigned ("alg": "none") and tampered tokens
         String payload = java.util.Base64.getUrlEncoder().withoutPadding()
@@ -88,7 +88,7 @@ class JwtTest {
         String valid = Auth.sign(good, Auth.testIssuerKey());
         String[] parts = valid.split("\\.");
         JwtClaims escalated = Auth.claims("mallory");
-        escalated.setStringListClaim("roles", List.of("admin", "superadmin"));
+        escalated.setStringListClaim("roles", List.of("rollout:admin", "rollout:superadmin"));
         refused(parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
                 escalated.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2]);
         // the untampered one works, as the control
@@ -99,7 +99,7 @@ class JwtTest {
     void aTokenNotYetValidIsRefused() {
         // well beyond the 30 s of tolerated clock skew
         JwtClaims notYet = Auth.claims("mallory");
-        notYet.setStringListClaim("roles", List.of("admin"));
+        notYet.setStringListClaim("roles", List.of("rollout:admin"));
         notYet.setNotBefore(NumericDate.fromSeconds(NumericDate.now().getValue() + 120));
         refused(Auth.sign(notYet, Auth.testIssuerKey()));
         // the control: the same claims, valid from now
@@ -112,7 +112,7 @@ class JwtTest {
         // The algorithm-confusion attack: the public key is public, so a token "signed" with it as an HMAC
         // secret must never be taken as the issuer's.
         JwtClaims claims = Auth.claims("mallory");
-        claims.setStringListClaim("roles", List.of("admin"));
+        claims.setStringListClaim("roles", List.of("rollout:admin"));
         String pem = Files.readString(SecurityResource.JWT_PUBLIC_KEY);
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
         for (byte[] secret : List.of(pem.getBytes(StandardCharsets.US_ASCII), der)) {

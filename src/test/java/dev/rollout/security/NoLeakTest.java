@@ -105,6 +105,7 @@ class NoLeakTest {
         call(Auth.as(deployer), "GET", rollout, null).then().statusCode(401);
         call(given(), "POST", "/api/v1/tokens", "{\"name\":\"x\",\"role\":\"viewer\",\"oops\":1}").then().statusCode(400);
         call(given(), "GET", "/api/v1/tokens", null).then().statusCode(200);
+        call(given(), "GET", "/api/v1/audit?limit=1000", null).then().statusCode(200);
         call(given(), "GET", rollout + "/history", null).then().statusCode(200);
         call(given(), "GET", rollout + "/deployment-state", null).then().statusCode(200);
         record(given().get("/q/metrics")).then().statusCode(200);

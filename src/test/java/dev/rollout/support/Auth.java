@@ -48,11 +48,17 @@ public final class Auth {
         return new String[] { name, createToken(name, role) };
     }
 
-    /** A JWT signed with the test issuer's key, valid for five minutes unless the claims say otherwise. */
+    /** This service's role prefix in JWT role claims (rollout.jwt.role-prefix). */
+    public static final String ROLE_PREFIX = "rollout:";
+
+    /**
+     * A JWT signed with the test issuer's key, valid for five minutes unless the claims say otherwise, with
+     * these roles of this service (namespaced: {@code operator} is sent as {@code rollout:operator}).
+     */
     public static String jwt(String subject, List<String> roles) {
         JwtClaims claims = claims(subject);
         if (roles != null) {
-            claims.setStringListClaim("roles", roles);
+            claims.setStringListClaim("roles", roles.stream().map(r -> ROLE_PREFIX + r).toList());
         }
         return sign(claims, testIssuerKey());
     }

@@ -22,6 +22,9 @@ import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateReport;
 import dev.rollout.history.History;
 import dev.rollout.history.HistoryEvent;
+import dev.rollout.page.Cursor;
+import dev.rollout.page.Page;
+import dev.rollout.page.PageRequest;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.PlanService;
 import dev.rollout.problem.ApiProblem;
@@ -86,10 +89,24 @@ public class RolloutService {
         return rows.snapshot(id, plans::byId).orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
     }
 
-    public List<Rollout> list(RolloutState state, int limit) {
-        return state == null
-                ? Rollout.find("order by startedAt desc").page(0, limit).list()
-                : Rollout.find("state = ?1 order by startedAt desc", state).page(0, limit).list();
+    /** A page of rollouts, newest first (by start, then id); the cursor is the last one's start and id. */
+    public Page<Rollout> list(RolloutState state, PageRequest page) {
+        Cursor after = page.after();
+        StringBuilder where = new StringBuilder();
+        Map<String, Object> params = new java.util.HashMap<>();
+        if (state != null) {
+            where.append("state = :state");
+            params.put("state", state);
+        }
+        if (after != null) {
+            where.append(where.length() == 0 ? "" : " and ")
+                    .append("(startedAt < :startedAt or (startedAt = :startedAt and id < :id))");
+            params.put("startedAt", after.instant(0));
+            params.put("id", after.uuid(1));
+        }
+        String query = (where.length() == 0 ? "" : where + " ") + "order by startedAt desc, id desc";
+        List<Rollout> rows = Rollout.<Rollout>find(query, params).range(0, page.fetchSize() - 1).list();
+        return Page.of(rows, page, r -> Cursor.encode(r.startedAt, r.id));
     }
 
     // ---- start ------------------------------------------------------------------------------------

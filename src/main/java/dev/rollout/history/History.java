@@ -69,4 +69,10 @@ public class History {
     public List<DeploymentEvent> of(UUID rolloutId) {
         return DeploymentEvent.find("rolloutId = ?1 order by seq", rolloutId).list();
     }
+
+    /** At most {@code max} events of a rollout with a seq above {@code afterSeq}, oldest first. */
+    public List<DeploymentEvent> page(UUID rolloutId, long afterSeq, int max) {
+        return DeploymentEvent.<DeploymentEvent>find("rolloutId = ?1 and seq > ?2 order by seq", rolloutId, afterSeq)
+                .range(0, max - 1).list();
+    }
 }

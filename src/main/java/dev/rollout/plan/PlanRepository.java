@@ -38,14 +38,18 @@ public class PlanRepository {
         return Plan.find("name = ?1 and version = ?2", name, version).firstResultOptional();
     }
 
-    /** The latest version of every plan, by name. */
-    public List<Plan> listLatest() {
+    /**
+     * The latest version of every plan whose name sorts after {@code after} (null: all; names are never empty), by
+     * name, at most {@code max}.
+     */
+    public List<Plan> listLatest(String after, int max) {
         return em.createQuery("from Plan p where p.version = (select max(q.version) from Plan q where q.name = p.name) "
-                + "order by p.name", Plan.class).getResultList();
+                + "and p.name > :after order by p.name", Plan.class)
+                .setParameter("after", after == null ? "" : after).setMaxResults(max).getResultList();
     }
 
-    /** Every version of a plan, oldest first. */
-    public List<Plan> versions(String name) {
-        return Plan.find("name = ?1 order by version", name).list();
+    /** The versions of a plan after {@code afterVersion}, oldest first, at most {@code max}. */
+    public List<Plan> versions(String name, int afterVersion, int max) {
+        return Plan.find("name = ?1 and version > ?2 order by version", name, afterVersion).range(0, max - 1).list();
     }
 }

@@ -1,7 +1,6 @@
 package dev.rollout.plan;
 
 import java.net.URI;
-import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -28,6 +27,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
+import dev.rollout.page.Page;
+import dev.rollout.page.PageRequest;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.security.CurrentActor;
 import dev.rollout.security.RateLimited;
@@ -86,11 +87,18 @@ public class PlanResource {
 
     @GET
     @RequiresRole(Role.VIEWER)
-    @APIResponse(responseCode = "200", description = "The latest version of every plan",
+    @APIResponse(responseCode = "200", description = "The latest version of every plan, by name; paged",
+            headers = @Header(name = "Link", description = Page.LINK_DESCRIPTION,
+                    schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PlanView.class, type = SchemaType.ARRAY)))
-    public List<PlanView> list() {
-        return plans.listLatest().stream().map(PlanView::of).toList();
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = Page.LIMIT_DESCRIPTION,
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Parameter(name = "after", in = ParameterIn.QUERY, description = Page.AFTER_DESCRIPTION,
+            schema = @Schema(type = SchemaType.STRING))
+    public Response list(@Context UriInfo uri) {
+        return plans.listLatest(PageRequest.of(uri, 1)).map(PlanView::of).response(uri);
     }
 
     /** The latest version, or the one named by {@code ?version=}. */
@@ -112,15 +120,22 @@ public class PlanResource {
     @GET
     @Path("{name}/versions")
     @RequiresRole(Role.VIEWER)
-    @APIResponse(responseCode = "200", description = "Every version of the plan, oldest first",
+    @APIResponse(responseCode = "200", description = "Every version of the plan, oldest first; paged",
+            headers = @Header(name = "Link", description = Page.LINK_DESCRIPTION,
+                    schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PlanView.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    public List<PlanView> versions(@PathParam("name") String name) {
-        List<PlanView> versions = plans.versions(name).stream().map(PlanView::of).toList();
-        if (versions.isEmpty()) {
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = Page.LIMIT_DESCRIPTION,
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Parameter(name = "after", in = ParameterIn.QUERY, description = Page.AFTER_DESCRIPTION,
+            schema = @Schema(type = SchemaType.STRING))
+    public Response versions(@PathParam("name") String name, @Context UriInfo uri) {
+        PageRequest page = PageRequest.of(uri, 1);
+        if (plans.latest(name).isEmpty()) {
             throw ApiProblem.notFound("plan", name);
         }
-        return versions;
+        return plans.versions(name, page).map(PlanView::of).response(uri);
     }
 }

@@ -10,6 +10,9 @@ import jakarta.transaction.Transactional;
 import dev.rollout.clock.RolloutClock;
 import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateEvaluator;
+import dev.rollout.page.Cursor;
+import dev.rollout.page.Page;
+import dev.rollout.page.PageRequest;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.webhook.WebhookSecrets;
 
@@ -119,12 +122,17 @@ public class PlanService {
         return cache.byId(id);
     }
 
-    /** The latest version of every plan, by name. */
-    public List<Plan> listLatest() {
-        return plans.listLatest();
+    /** A page of the latest version of every plan, by name; the cursor is the last name. */
+    public Page<Plan> listLatest(PageRequest page) {
+        Cursor after = page.after();
+        return Page.of(plans.listLatest(after == null ? null : after.text(0), page.fetchSize()), page,
+                plan -> Cursor.encode(plan.name));
     }
 
-    public List<Plan> versions(String name) {
-        return plans.versions(name);
+    /** A page of the versions of a plan, oldest first; the cursor is the last version. */
+    public Page<Plan> versions(String name, PageRequest page) {
+        Cursor after = page.after();
+        return Page.of(plans.versions(name, after == null ? 0 : after.integer(0), page.fetchSize()), page,
+                plan -> Cursor.encode(plan.version));
     }
 }

@@ -38,6 +38,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rollout.history.EventView;
 import dev.rollout.history.History;
 import dev.rollout.history.LegacyDeploymentState;
+import dev.rollout.page.Page;
+import dev.rollout.page.PageRequest;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.rollout.RolloutRules.Command;
 import dev.rollout.security.CurrentActor;
@@ -107,19 +109,22 @@ public class RolloutResource {
 
     @GET
     @RequiresRole(Role.VIEWER)
-    @APIResponse(responseCode = "200", description = "Rollouts",
+    @APIResponse(responseCode = "200", description = "Rollouts, newest first; paged",
+            headers = @Header(name = "Link", description = Page.LINK_DESCRIPTION,
+                    schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = RolloutView.class, type = SchemaType.ARRAY)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @Parameter(name = "state", in = ParameterIn.QUERY, description = "Only rollouts in this state",
             schema = @Schema(implementation = RolloutState.class))
-    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "At most this many, 1 to 1000 (100)",
-            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000"))
-    public List<RolloutView> list(@Context UriInfo uri) {
-        QueryParams query = QueryParams.of(uri);
-        RolloutState state = query.enumeration("state", RolloutState.class);
-        int limit = query.integer("limit", 100, 1, 1000);
-        return rollouts.list(state, limit).stream().map(RolloutView::of).toList();
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = Page.LIMIT_DESCRIPTION,
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Parameter(name = "after", in = ParameterIn.QUERY, description = Page.AFTER_DESCRIPTION,
+            schema = @Schema(type = SchemaType.STRING))
+    public Response list(@Context UriInfo uri) {
+        RolloutState state = QueryParams.of(uri).enumeration("state", RolloutState.class);
+        PageRequest page = PageRequest.of(uri, 2);
+        return rollouts.list(state, page).map(RolloutView::of).response(uri);
     }
 
     @GET
@@ -253,13 +258,24 @@ public class RolloutResource {
     @GET
     @Path("{id}/history")
     @RequiresRole(Role.VIEWER)
-    @APIResponse(responseCode = "200", description = "The events, oldest first",
+    @APIResponse(responseCode = "200", description = "The events, oldest first; paged",
+            headers = @Header(name = "Link", description = Page.LINK_DESCRIPTION,
+                    schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = EventView.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    public List<EventView> history(@PathParam("id") String id) {
-        Rollout rollout = rollouts.get(parseId(id));
-        return history.of(rollout.id).stream().map(EventView::of).toList();
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "At most this many events, 1 to 1000 "
+            + "(default 1000)",
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "1000"))
+    @Parameter(name = "after", in = ParameterIn.QUERY, description = "The seq of the last event already read: "
+            + "events after it", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+    public Response history(@PathParam("id") String id, @Context UriInfo uri) {
+        UUID rolloutId = parseId(id);
+        PageRequest page = PageRequest.ofHistory(uri);
+        Rollout rollout = rollouts.get(rolloutId);
+        return Page.of(history.page(rollout.id, page.afterSeq(), page.fetchSize()), page, e -> Long.toString(e.seq))
+                .map(EventView::of).response(uri);
     }
 
     /** The latest result of each of the rollout's gates, with the time it was taken. */

@@ -22,6 +22,9 @@ import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateReport;
 import dev.rollout.history.History;
 import dev.rollout.history.HistoryEvent;
+import dev.rollout.page.Cursor;
+import dev.rollout.page.Page;
+import dev.rollout.page.PageRequest;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.PlanService;
 import dev.rollout.problem.ApiProblem;
@@ -92,25 +95,36 @@ public class RolloutService {
                 .orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
     }
 
-    /** Newest first; only targets in the caller's scope. */
-    public List<Rollout> list(RolloutState state, int limit) {
-        List<Object> parameters = new ArrayList<>();
+    /**
+     * A page of rollouts, newest first (by start, then id), only of targets in the caller's scope; the cursor
+     * is the last one's start and id.
+     */
+    public Page<Rollout> list(RolloutState state, PageRequest page) {
+        Cursor after = page.after();
         List<String> where = new ArrayList<>();
+        Map<String, Object> params = new java.util.HashMap<>();
         if (state != null) {
-            parameters.add(state);
-            where.add("state = ?" + parameters.size());
+            where.add("state = :state");
+            params.put("state", state);
         }
         TargetScope targets = scope.scope();
         if (!targets.isAll()) {
             List<String> any = new ArrayList<>();
             for (String like : targets.likePatterns()) {
-                parameters.add(like);
-                any.add("target like ?" + parameters.size() + " escape '" + TargetScope.LIKE_ESCAPE + "'");
+                String name = "target" + any.size();
+                params.put(name, like);
+                any.add("target like :" + name + " escape '" + TargetScope.LIKE_ESCAPE + "'");
             }
             where.add("(" + String.join(" or ", any) + ")");
         }
-        String query = (where.isEmpty() ? "" : String.join(" and ", where) + " ") + "order by startedAt desc";
-        return Rollout.find(query, parameters.toArray()).page(0, limit).list();
+        if (after != null) {
+            where.add("(startedAt < :startedAt or (startedAt = :startedAt and id < :id))");
+            params.put("startedAt", after.instant(0));
+            params.put("id", after.uuid(1));
+        }
+        String query = (where.isEmpty() ? "" : String.join(" and ", where) + " ") + "order by startedAt desc, id desc";
+        List<Rollout> rows = Rollout.<Rollout>find(query, params).range(0, page.fetchSize() - 1).list();
+        return Page.of(rows, page, r -> Cursor.encode(r.startedAt, r.id));
     }
 
     /**

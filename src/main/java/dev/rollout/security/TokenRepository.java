@@ -99,11 +99,18 @@ public class TokenRepository {
                 .executeUpdate() == 1;
     }
 
-    /** Every token, oldest first. */
-    public List<TokenView> list() {
+    /**
+     * At most {@code max} tokens, oldest first (by creation, then name), those after ({@code afterCreatedAt},
+     * {@code afterName}) when given.
+     */
+    public List<TokenView> list(Instant afterCreatedAt, String afterName, int max) {
+        jakarta.persistence.Query query = afterCreatedAt == null
+                ? em.createNativeQuery("select " + VIEW_COLUMNS + " from api_token order by created_at, name limit ?1")
+                : em.createNativeQuery("select " + VIEW_COLUMNS + " from api_token where (created_at, name) > (?2, ?3)"
+                        + " order by created_at, name limit ?1")
+                        .setParameter(2, afterCreatedAt).setParameter(3, afterName);
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select " + VIEW_COLUMNS + " from api_token order by created_at, name")
-                .getResultList();
+        List<Object[]> rows = query.setParameter(1, max).getResultList();
         return rows.stream().map(TokenRepository::view).toList();
     }
 

@@ -1,7 +1,6 @@
 package dev.rollout.security;
 
 import java.net.URI;
-import java.util.List;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -10,13 +9,19 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.HttpHeaders;
 
+import dev.rollout.page.Page;
+import dev.rollout.page.PageRequest;
 import dev.rollout.problem.ApiDocument;
 import dev.rollout.problem.Problems;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -68,12 +73,19 @@ public class TokenResource {
     }
 
     @GET
-    @APIResponse(responseCode = "200", description = "Every token, without secrets",
+    @APIResponse(responseCode = "200", description = "Every token, without secrets, oldest first; paged",
+            headers = @Header(name = "Link", description = Page.LINK_DESCRIPTION,
+                    schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = TokenView.class, type = SchemaType.ARRAY)))
-    public List<TokenView> list() {
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = Page.LIMIT_DESCRIPTION,
+            schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100"))
+    @Parameter(name = "after", in = ParameterIn.QUERY, description = Page.AFTER_DESCRIPTION,
+            schema = @Schema(type = SchemaType.STRING))
+    public Response list(@Context UriInfo uri) {
         scope.requireUnscoped("manage credentials");
-        return tokens.list();
+        return tokens.list(PageRequest.of(uri, 2)).response(uri);
     }
 
     /** Revokes the token at once; its name stays taken. */

@@ -25,6 +25,9 @@ import org.jboss.logging.Logger;
 import dev.rollout.audit.AuditAction;
 import dev.rollout.audit.AuditLog;
 import dev.rollout.clock.DatabaseClock;
+import dev.rollout.page.Cursor;
+import dev.rollout.page.Page;
+import dev.rollout.page.PageRequest;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.problem.Reasons;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -259,8 +262,12 @@ public class TokenService {
         return null;
     }
 
-    public List<TokenView> list() {
-        return tokens.list();
+    /** A page of every token, oldest first (by creation, then name); the cursor is the last one's creation and name. */
+    public Page<TokenView> list(PageRequest page) {
+        Cursor after = page.after();
+        List<TokenView> rows = after == null ? tokens.list(null, null, page.fetchSize())
+                : tokens.list(after.instant(0), after.text(1), page.fetchSize());
+        return Page.of(rows, page, t -> Cursor.encode(t.createdAt(), t.name()));
     }
 
     /**

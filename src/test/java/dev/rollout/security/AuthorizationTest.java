@@ -198,12 +198,12 @@ class AuthorizationTest {
      */
     private Map<String, Object> snapshot() {
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("plans", given().get("/api/v1/plans").then().statusCode(200).extract().asString());
+        state.put("plans", Api.all("/api/v1/plans"));
         state.put("rollout", given().get("/api/v1/rollouts/" + rolloutId).then().statusCode(200).extract().asString());
         state.put("history", Api.history(rolloutId));
         state.put("rollouts", given().get("/api/v1/rollouts?limit=1000").then().statusCode(200).extract()
                 .jsonPath().getList("id").size());
-        state.put("tokens", given().get("/api/v1/tokens").then().statusCode(200).extract().asString());
+        state.put("tokens", Api.all("/api/v1/tokens"));
         state.put("audit", given().get("/api/v1/audit?limit=1000").then().statusCode(200).extract().asString());
         return state;
     }

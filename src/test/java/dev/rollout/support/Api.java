@@ -66,6 +66,25 @@ public final class Api {
         return given().get("/api/v1/rollouts/" + id);
     }
 
+    /** Every item of a paged list, following its {@code Link: <...>; rel="next"} headers from {@code path}. */
+    public static List<Map<String, Object>> all(String path) {
+        List<Map<String, Object>> items = new java.util.ArrayList<>();
+        String next = path;
+        while (next != null) {
+            Response page = given().urlEncodingEnabled(false).get(next);
+            page.then().statusCode(200);
+            items.addAll(page.jsonPath().getList("$"));
+            String link = page.header("Link");
+            next = link == null ? null : link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+        }
+        return items;
+    }
+
+    /** The item of a paged list whose {@code key} is {@code value}, or null. */
+    public static Map<String, Object> find(String path, String key, Object value) {
+        return all(path).stream().filter(item -> value.equals(item.get(key))).findFirst().orElse(null);
+    }
+
     public static List<Map<String, Object>> history(String id) {
         return given().get("/api/v1/rollouts/" + id + "/history").then().statusCode(200).extract().jsonPath()
                 .getList("$");

@@ -67,6 +67,66 @@ public final class TestDatabase {
                 // best effort while the JVM exits; a leftover has a pid in its name and collides with nothing
             }
         }
+        for (String role : CREATED_ROLES) {
+            try {
+                execute("DROP ROLE IF EXISTS " + role);
+            } catch (RuntimeException e) {
+                // best effort, as above
+            }
+        }
+    }
+
+    /** A database whose tables belong to {@code owner}, and a role the service runs as, with no grants yet. */
+    public record SplitRoles(Location owner, Location runtime) {
+    }
+
+    /** The test role may not create roles: the least-privilege setup cannot be tested on this server. */
+    public static final class RolesUnavailable extends Exception {
+        RolesUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    private static final java.util.List<String> CREATED_ROLES = new java.util.ArrayList<>();
+
+    /**
+     * Creates two login roles ({@code baseName_owner_<pid>}, {@code baseName_runtime_<pid>}) and a fresh database
+     * owned by the first, as an operator sets up least privilege; all are dropped when the JVM exits.
+     * The test role needs CREATEROLE (deploy/test grants it); without it this throws {@link RolesUnavailable}.
+     */
+    public static synchronized SplitRoles freshWithRoles(String baseName) throws RolesUnavailable {
+        Location admin = fresh(baseName + "_probe");
+        String suffix = "_" + ProcessHandle.current().pid();
+        String owner = baseName + "_owner" + suffix;
+        String runtime = baseName + "_runtime" + suffix;
+        String ownerPassword = "o" + java.util.UUID.randomUUID().toString().replace("-", "");
+        String runtimePassword = "r" + java.util.UUID.randomUUID().toString().replace("-", "");
+        String name = baseName + suffix;
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+                Statement s = c.createStatement()) {
+            for (String role : java.util.List.of(owner, runtime)) {
+                s.execute("DROP ROLE IF EXISTS " + role);
+            }
+            s.execute("CREATE ROLE " + owner + " LOGIN PASSWORD '" + ownerPassword + "'");
+            CREATED_ROLES.add(owner);
+            s.execute("CREATE ROLE " + runtime + " LOGIN PASSWORD '" + runtimePassword + "'");
+            CREATED_ROLES.add(runtime);
+            // Creating a database for another owner needs membership in that role.
+            if (!server.user().equals("postgres")) {
+                s.execute("GRANT " + owner + " TO " + server.user());
+            }
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + name + " OWNER " + owner);
+            CREATED.add(0, name); // dropped before the roles
+        } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) {
+                throw new RolesUnavailable("the test role " + server.user() + " may not create roles (" + e.getMessage()
+                        + "); deploy/test grants it CREATEROLE");
+            }
+            throw new IllegalStateException("test role setup failed at " + server.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+        String url = admin.jdbcUrl().substring(0, admin.jdbcUrl().lastIndexOf('/') + 1) + name;
+        return new SplitRoles(new Location(url, owner, ownerPassword), new Location(url, runtime, runtimePassword));
     }
 
     private static void execute(String... statements) {

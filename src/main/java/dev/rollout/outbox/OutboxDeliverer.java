@@ -97,7 +97,8 @@ public class OutboxDeliverer {
             return true;
         }
         if (result instanceof DeliveryChannel.Undeliverable u) {
-            giveUp(channel, row, row.attempts(), u.error());
+            // This attempt sent nothing.
+            giveUp(channel, row, row.previousAttempts(), u.error());
             return false;
         }
         DeliveryChannel.Failed f = (DeliveryChannel.Failed) result;

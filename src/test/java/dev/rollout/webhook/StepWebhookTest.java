@@ -27,6 +27,9 @@ import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +39,7 @@ import dev.rollout.support.Api;
 import dev.rollout.support.GrafanaStubResource;
 import dev.rollout.support.WebhookReceiver;
 import dev.rollout.support.WebhookReceiverResource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -49,6 +53,9 @@ import io.restassured.http.ContentType;
 class StepWebhookTest {
 
     private static final int MAX_ATTEMPTS = 3;
+
+    @Inject
+    EntityManager em;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static WebhookReceiver receiver() {
@@ -205,6 +212,34 @@ class StepWebhookTest {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("rollout_outbox_delivery_failures_total{channel=\"webhook\"")
                 && !l.endsWith(" 0.0")), "webhook failures counted");
+    }
+
+    /** A plan version stored with a URL before endpoints existed: after migration V10 it reads {"urlRetired": true}. */
+    @Test
+    void aStoredPlanThatNamedAUrlNeverCallsItAndPausesItsRolloutAtOnce() {
+        String plan = unique("legacy");
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                insert into plan (name, version, mode, on_violation, steps, gates, created_at, created_by, webhook)
+                values (?1, 1, 'MANUAL', 'PAUSE', cast(?2 as jsonb), '[]', now(), 'ops',
+                        '{"urlRetired": true}')""")
+                .setParameter(1, plan)
+                .setParameter(2, "[{\"percentage\": 10.0, \"minDwell\": \"PT0S\"}, "
+                        + "{\"percentage\": 100.0, \"minDwell\": \"PT0S\"}]")
+                .executeUpdate());
+        given().get("/api/v1/plans/" + plan).then().statusCode(200).body("webhook.urlRetired", equalTo(true))
+                .body("webhook.url", org.hamcrest.Matchers.nullValue());
+        String id = startRollout(plan, unique("svc"));
+        Api.advance(id).then().statusCode(200);   // 0 -> 10
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "PAUSED".equals(Api.get(id).path("state")));
+        List<Map<String, Object>> history = Api.history(id);
+        Map<String, Object> last = history.get(history.size() - 1);
+        assertEquals("webhook-undelivered", last.get("reason"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> details = (Map<String, Object>) last.get("details");
+        assertEquals(0, ((Number) details.get("attempts")).intValue(), "no request was made");
+        assertTrue(String.valueOf(details.get("lastError")).contains("no longer called"), details.toString());
+        assertTrue(receiver().callsFor(id).isEmpty());
     }
 
     @Test

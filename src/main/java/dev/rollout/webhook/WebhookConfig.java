@@ -35,6 +35,13 @@ public interface WebhookConfig {
      */
     Map<String, Endpoint> endpoints();
 
+    /**
+     * No longer used: before endpoints, plans named one of these secrets. Declared so that an old
+     * {@code rollout.webhook.secrets.<name>} setting is reported by {@link WebhookEndpoints} with a warning
+     * rather than stopping the service as an unknown property.
+     */
+    Map<String, String> secrets();
+
     interface Endpoint {
         Optional<String> url();
 

@@ -69,6 +69,19 @@ public sealed interface EventDetails {
         }
     }
 
+    /**
+     * A step webhook call was given up, so the router may never have applied that percentage change: the
+     * rollout is paused (reason {@code webhook-undelivered}) rather than left dwelling as if it had. Names the
+     * endpoint (never its URL), the history event whose call was given up ({@code undeliveredSeq}) and its
+     * move, the attempts made and the last error.
+     */
+    record WebhookUndelivered(String endpoint, long undeliveredSeq, Double fromPercentage, Double toPercentage,
+            int attempts, String lastError, String instance) implements EventDetails {
+        public Action action() {
+            return Action.PAUSED;
+        }
+    }
+
     /** A resume starts a fresh, full dwell that ends at {@code earliestAdvanceAt}. */
     record Resumed(Instant earliestAdvanceAt) implements EventDetails {
         public Action action() {

@@ -56,6 +56,7 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
         for (String channel : CHANNELS) {
             // Registered up front so that a failure rate is computable before the first failure.
             failures(channel);
+            givenUpCounter(channel);
             deliveries(channel, "delivered");
             deliveries(channel, "deduplicated");
             AtomicLong pending = backlog.computeIfAbsent(channel, c -> new AtomicLong());
@@ -124,6 +125,17 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
     @Override
     public void failed(String channel) {
         failures(channel).increment();
+    }
+
+    @Override
+    public void givenUp(String channel) {
+        givenUpCounter(channel).increment();
+    }
+
+    private Counter givenUpCounter(String channel) {
+        return Counter.builder("rollout.outbox.given.up")
+                .description("Outbox rows given up after their last attempt (step webhooks: each pauses its rollout)")
+                .tag("channel", channel).register(registry);
     }
 
     private Counter deliveries(String channel, String outcome) {

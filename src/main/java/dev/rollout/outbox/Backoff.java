@@ -2,7 +2,7 @@ package dev.rollout.outbox;
 
 import java.time.Duration;
 
-/** Capped exponential backoff: initial, 2x, 4x, ... never more than max. */
+/** Capped exponential backoff: initial, 2x, 4x, ... never more than max; and when retries end. */
 public final class Backoff {
 
     private Backoff() {}
@@ -18,6 +18,14 @@ public final class Backoff {
             millis *= 2;
         }
         return min(Duration.ofMillis(millis), max);
+    }
+
+    /**
+     * Whether a row that has had {@code attempts} attempts must be given up rather than tried again:
+     * {@code maxAttempts} 0 means never.
+     */
+    public static boolean exhausted(int attempts, int maxAttempts) {
+        return maxAttempts > 0 && attempts >= maxAttempts;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A destination of outgoing events (Grafana annotations, step webhooks). The outbox asks each channel,
  * inside the event's transaction, what it would send; later the deliverer hands the stored payload back
- * to the channel to send, retrying with backoff until the channel reports it delivered.
+ * to the channel to send, retrying with backoff until the channel reports it delivered, or until the
+ * channel's bound of attempts is reached and the row is given up.
  */
 public interface DeliveryChannel {
 
@@ -27,6 +28,23 @@ public interface DeliveryChannel {
      */
     Result deliver(OutboxRow row);
 
+    /**
+     * Attempts a row gets (the first included) before it is given up; 0, the default: retried until
+     * delivered.
+     */
+    default int maxAttempts() {
+        return 0;
+    }
+
+    /**
+     * Gives a row up after its last attempt ({@code attempts} made, the last failing with {@code error}):
+     * marks it with {@link Outbox#givenUp} and, in the same transaction, does what the channel must about an
+     * event that never arrived. Returns false when {@code instance} no longer holds the row's claim.
+     */
+    default boolean giveUp(OutboxRow row, int attempts, String error, String instance, Outbox outbox) {
+        return outbox.givenUp(row, instance, error);
+    }
+
     sealed interface Result {
     }
 
@@ -34,7 +52,11 @@ public interface DeliveryChannel {
     record Delivered(String externalId, boolean deduplicated) implements Result {
     }
 
-    /** Not delivered; {@code error} is safe to store and log (no secrets). */
+    /** Not delivered; {@code error} is safe to store and log (no secrets). Retried, within the bound. */
     record Failed(String error) implements Result {
+    }
+
+    /** Can never be delivered (no attempt could succeed): given up at once, without further attempts. */
+    record Undeliverable(String error) implements Result {
     }
 }

@@ -105,6 +105,21 @@ public class Outbox {
                 .setParameter(4, backoff.toMillis() / 1000.0).executeUpdate() == 1;
     }
 
+    /**
+     * Gives a row up: it is never attempted again, and the rows of its rollout and channel behind it become
+     * due. Joins the caller's transaction, so that what the channel does about it commits with it.
+     * Fenced by the claim, like {@link #failed}.
+     */
+    @Transactional(Transactional.TxType.REQUIRED)
+    public boolean givenUp(OutboxRow row, String instance, String error) {
+        return em.createNativeQuery("""
+                update event_outbox
+                   set state = 'GIVEN_UP', claimed_by = null, claimed_until = null, last_error = ?3
+                 where id = ?1 and claimed_by = ?2 and state = 'PENDING'""")
+                .setParameter(1, row.id()).setParameter(2, instance)
+                .setParameter(3, error.length() > 1000 ? error.substring(0, 1000) : error).executeUpdate() == 1;
+    }
+
     /** Pending rows and the age in seconds of the oldest, per channel. */
     public record Backlog(long pending, double oldestAgeSeconds) {
     }

@@ -14,7 +14,8 @@ import dev.rollout.rollout.WatchConfig;
 
 /**
  * Sends what the outbox holds. Each pass claims due rows (a lease, committed before anything is sent),
- * hands each to its channel, and settles it: delivered, or released with a capped exponential backoff.
+ * hands each to its channel, and settles it: delivered, released with a capped exponential backoff, or,
+ * once the channel's bound of attempts is reached, given up (the channel decides what that means).
  * Delivery runs on the scheduler's thread, never on a request's: a slow or dead receiver delays only
  * the deliveries, never a rollout.
  */
@@ -70,6 +71,12 @@ public class OutboxDeliverer {
     /** Sends one claimed row and settles it; true when it is now delivered. */
     public boolean deliver(OutboxRow row) {
         DeliveryChannel channel = channels.get(row.channel());
+        if (channel != null && Backoff.exhausted(row.previousAttempts(), channel.maxAttempts())) {
+            // Every allowed attempt was started; the last one's instance stopped before settling it.
+            giveUp(channel, row, row.previousAttempts(), "gave up after " + row.previousAttempts()
+                    + " attempts; the last one's outcome is unknown");
+            return false;
+        }
         DeliveryChannel.Result result;
         if (channel == null) {
             result = new DeliveryChannel.Failed("no channel named '" + row.channel() + "' in this instance");
@@ -89,13 +96,33 @@ public class OutboxDeliverer {
             listener.delivered(row.channel(), d.deduplicated());
             return true;
         }
+        if (result instanceof DeliveryChannel.Undeliverable u) {
+            // This attempt sent nothing.
+            giveUp(channel, row, row.previousAttempts(), u.error());
+            return false;
+        }
         DeliveryChannel.Failed f = (DeliveryChannel.Failed) result;
+        listener.failed(row.channel());
+        if (channel != null && Backoff.exhausted(row.attempts(), channel.maxAttempts())) {
+            giveUp(channel, row, row.attempts(), f.error());
+            return false;
+        }
         var backoff = Backoff.after(row.attempts(), config.initialBackoff(), config.maxBackoff());
         outbox.failed(row, instance, f.error(), backoff);
-        listener.failed(row.channel());
         LOG.warnf("delivery of event %d to %s failed (attempt %d, next in %s): %s", row.eventSeq(), row.channel(),
                 row.attempts(), backoff, f.error());
         return false;
+    }
+
+    private void giveUp(DeliveryChannel channel, OutboxRow row, int attempts, String error) {
+        if (channel.giveUp(row, attempts, error, instance, outbox)) {
+            listener.givenUp(row.channel());
+            LOG.warnf("delivery of event %d to %s given up after %d attempts: %s", row.eventSeq(), row.channel(),
+                    attempts, error);
+        } else {
+            LOG.warnf("outbox row %d (%s, event %d) was to be given up but its claim had expired and been taken "
+                    + "over", row.id(), row.channel(), row.eventSeq());
+        }
     }
 
     /** Told of every settled attempt; the metrics count them. */
@@ -107,6 +134,9 @@ public class OutboxDeliverer {
         }
 
         default void failed(String channel) {
+        }
+
+        default void givenUp(String channel) {
         }
     }
 }

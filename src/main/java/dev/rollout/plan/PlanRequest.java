@@ -2,6 +2,8 @@ package dev.rollout.plan;
 
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import dev.rollout.gate.GateDefinition;
 
 /**
@@ -17,7 +19,7 @@ public record PlanRequest(
         String finalBake,
         List<StepRequest> steps,
         List<GateDefinition> gates,
-        PlanWebhook webhook) {
+        Webhook webhook) {
 
     /** A plan without a step webhook. */
     public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
@@ -26,5 +28,19 @@ public record PlanRequest(
     }
 
     public record StepRequest(Double percentage, String minDwell) {
+    }
+
+    /**
+     * A plan's step webhook: {@code {"endpoint": "<name>"}}, an endpoint the administrator configured.
+     * {@code url} and {@code secretRef} are the shape plans used before; they are read only so that a plan
+     * still sending them is refused with a message saying what to send instead.
+     */
+    public record Webhook(String endpoint,
+            @Schema(deprecated = true, description = "No longer accepted: name an endpoint instead") String url,
+            @Schema(deprecated = true, description = "No longer accepted: name an endpoint instead") String secretRef) {
+
+        public static Webhook endpoint(String name) {
+            return new Webhook(name, null, null);
+        }
     }
 }

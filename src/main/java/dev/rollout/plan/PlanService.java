@@ -14,7 +14,7 @@ import dev.rollout.page.Cursor;
 import dev.rollout.page.Page;
 import dev.rollout.page.PageRequest;
 import dev.rollout.problem.ApiProblem;
-import dev.rollout.webhook.WebhookSecrets;
+import dev.rollout.webhook.WebhookEndpoints;
 
 @ApplicationScoped
 public class PlanService {
@@ -22,16 +22,16 @@ public class PlanService {
     private final PlanRepository plans;
     private final RolloutClock clock;
     private final GateEvaluator gates;
-    private final WebhookSecrets webhookSecrets;
+    private final WebhookEndpoints webhookEndpoints;
     private final PlanCache cache;
 
-    public PlanService(PlanRepository plans, RolloutClock clock, GateEvaluator gates, WebhookSecrets webhookSecrets,
+    public PlanService(PlanRepository plans, RolloutClock clock, GateEvaluator gates, WebhookEndpoints webhookEndpoints,
             PlanCache cache) {
         this.plans = plans;
         this.cache = cache;
         this.clock = clock;
         this.gates = gates;
-        this.webhookSecrets = webhookSecrets;
+        this.webhookEndpoints = webhookEndpoints;
     }
 
     /** The plan a create call answers with, and whether the call stored it ({@code false}: it already existed). */
@@ -45,8 +45,8 @@ public class PlanService {
      */
     @Transactional
     public Applied create(PlanRequest request, String actor) {
-        // A webhook's secretRef must name a configured secret.
-        List<String> problems = PlanValidator.validate(request, gates.sourceNames(), webhookSecrets::configured);
+        // A webhook must name a configured endpoint.
+        List<String> problems = PlanValidator.validate(request, gates.sourceNames(), webhookEndpoints.names());
         if (!problems.isEmpty()) {
             throw ApiProblem.badRequest("invalid-plan", String.join("; ", problems)).with("errors", problems);
         }
@@ -82,7 +82,7 @@ public class PlanService {
         plan.gates = request.gates() == null ? List.of() : List.copyOf(request.gates());
         plan.createdAt = clock.now();
         plan.createdBy = actor;
-        plan.webhook = request.webhook();
+        plan.webhook = webhook(request);
         plan.persist();
         return new Applied(plan, true);
     }
@@ -101,7 +101,12 @@ public class PlanService {
                 && plan.steps.stream().map(s -> new PlanStep(s.percentage(), storedNormalized(s.minDwell()))).toList()
                         .equals(steps(request))
                 && Objects.equals(plan.gates == null ? List.of() : plan.gates, gates)
-                && Objects.equals(plan.webhook, request.webhook());
+                && Objects.equals(plan.webhook, webhook(request));
+    }
+
+    /** The stored form of a valid request's webhook: the endpoint's name only. */
+    private static PlanWebhook webhook(PlanRequest request) {
+        return request.webhook() == null ? null : PlanWebhook.endpoint(request.webhook().endpoint());
     }
 
     /** Versions stored before durations were normalised may hold text that no longer parses: compare it as is. */

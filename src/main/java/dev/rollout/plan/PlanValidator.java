@@ -1,13 +1,12 @@
 package dev.rollout.plan;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import dev.rollout.gate.GateDefinitionValidator;
@@ -17,23 +16,21 @@ public final class PlanValidator {
 
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     public static final int MAX_STEPS = 100;
+    /** A step webhook endpoint's name (see WebhookEndpoints): one spelling in properties and environment. */
+    public static final Pattern WEBHOOK_ENDPOINT = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
 
     private PlanValidator() {}
 
-    /** A webhook secretRef: a plain name, so it maps to exactly one {@code rollout.webhook.secrets.<ref>} key. */
-    public static final Pattern SECRET_REF = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
-
-    /** Validates everything but whether a webhook's secret is configured. */
+    /** Validates everything but whether a webhook's endpoint is configured. */
     public static List<String> validate(PlanRequest plan, Set<String> knownSources) {
-        return validate(plan, knownSources, ref -> true);
+        return validate(plan, knownSources, null);
     }
 
     /**
-     * @param knownSources            names of the configured named monitoring sources a gate may use
-     * @param webhookSecretConfigured whether a webhook secretRef names a configured secret
+     * @param knownSources     names of the configured named monitoring sources a gate may use
+     * @param webhookEndpoints names of the configured step webhook endpoints a plan may name; null: not checked
      */
-    public static List<String> validate(PlanRequest plan, Set<String> knownSources,
-            Predicate<String> webhookSecretConfigured) {
+    public static List<String> validate(PlanRequest plan, Set<String> knownSources, Set<String> webhookEndpoints) {
         List<String> problems = new ArrayList<>();
         if (plan == null) {
             problems.add("body: a plan is required");
@@ -117,43 +114,32 @@ public final class PlanValidator {
         }
         problems.addAll(GateDefinitionValidator.validate(plan.gates(), knownSources));
         if (plan.webhook() != null) {
-            checkWebhook(plan.webhook(), webhookSecretConfigured, problems);
+            checkWebhook(plan.webhook(), webhookEndpoints, problems);
         }
         return problems;
     }
 
-    private static void checkWebhook(PlanWebhook webhook, Predicate<String> secretConfigured, List<String> problems) {
-        String url = webhook.url();
-        if (url == null || url.isBlank()) {
-            problems.add("webhook.url: is required (an absolute http or https URL)");
-        } else {
-            URI uri = null;
-            try {
-                uri = URI.create(url);
-            } catch (IllegalArgumentException e) {
-                // reported below
-            }
-            if (uri == null || uri.getScheme() == null || uri.getHost() == null
-                    || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
-                    || uri.getUserInfo() != null || url.length() > 2000) {
-                problems.add("webhook.url: must be an absolute http or https URL without credentials, got '"
-                        + clip(url) + "'");
-            }
+    /** What a plan names as its webhook: an endpoint the administrator configured, never a URL or a secret. */
+    private static void checkWebhook(PlanRequest.Webhook webhook, Set<String> endpoints, List<String> problems) {
+        String configured = endpoints == null ? "" : " (configured: "
+                + (endpoints.isEmpty() ? "none" : String.join(", ", new TreeSet<>(endpoints))) + ")";
+        if (webhook.url() != null || webhook.secretRef() != null) {
+            problems.add("webhook: a plan no longer names a URL or a secret; name an endpoint the administrator "
+                    + "configured instead, {\"endpoint\": \"<name>\"}" + configured + ". An administrator adds one "
+                    + "with ROLLOUT_WEBHOOK_ENDPOINTS_<NAME>_URL and ROLLOUT_WEBHOOK_ENDPOINTS_<NAME>_SECRET");
+            return;
         }
-        String ref = webhook.secretRef();
-        if (ref == null || ref.isBlank()) {
-            problems.add("webhook.secretRef: is required, the name of a secret configured as "
-                    + "rollout.webhook.secrets.<name>");
-        } else if (!SECRET_REF.matcher(ref).matches()) {
-            problems.add("webhook.secretRef: must be 1-64 letters, digits, '_' or '-', got '" + clip(ref) + "'");
-        } else if (!secretConfigured.test(ref)) {
-            problems.add("webhook.secretRef: no secret named '" + ref + "' is configured "
-                    + "(set rollout.webhook.secrets." + ref + " or ROLLOUT_WEBHOOK_SECRETS_" + envName(ref) + ")");
+        String name = webhook.endpoint();
+        if (name == null || name.isBlank()) {
+            problems.add("webhook.endpoint: is required, the name of an endpoint the administrator configured"
+                    + configured);
+        } else if (!WEBHOOK_ENDPOINT.matcher(name).matches()) {
+            problems.add("webhook.endpoint: must be 1-63 lowercase letters, digits or '-', got '" + clip(name) + "'");
+        } else if (endpoints != null && !endpoints.contains(name)) {
+            problems.add("webhook.endpoint: no endpoint named '" + name + "' is configured" + configured
+                    + "; an administrator adds it with ROLLOUT_WEBHOOK_ENDPOINTS_"
+                    + name.toUpperCase().replace('-', '_') + "_URL and _SECRET");
         }
-    }
-
-    private static String envName(String ref) {
-        return ref.toUpperCase().replace('-', '_');
     }
 
     private static Optional<Duration> dwell(String field, String text, boolean required, List<String> problems) {

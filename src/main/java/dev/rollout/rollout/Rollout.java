@@ -3,6 +3,7 @@ package dev.rollout.rollout;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
@@ -34,6 +35,9 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 @Entity
 @Table(name = "rollout")
 public class Rollout extends PanacheEntityBase {
+
+    /** The reason of a pause because a step webhook call was given up. */
+    public static final String WEBHOOK_UNDELIVERED = "webhook-undelivered";
 
     @Id
     public UUID id;
@@ -176,6 +180,21 @@ public class Rollout extends PanacheEntityBase {
         updatedAt = now;
         return event(currentPercentage, currentPercentage, actor, reason,
                 new EventDetails.Paused(policy == null ? null : policy.name()));
+    }
+
+    /**
+     * A step webhook call was given up: the router may never have applied the percentage, so an active
+     * rollout must not keep dwelling as if it had. It is paused with reason {@value #WEBHOOK_UNDELIVERED};
+     * one already PAUSED records the same event, so that its latest pause says why it must not simply be
+     * resumed. A finished rollout has nothing left to pause: empty.
+     */
+    public Optional<HistoryEvent> webhookUndelivered(Instant now, String actor, EventDetails.WebhookUndelivered details) {
+        if (!state.isActive()) {
+            return Optional.empty();
+        }
+        state = RolloutState.PAUSED;
+        updatedAt = now;
+        return Optional.of(event(currentPercentage, currentPercentage, actor, WEBHOOK_UNDELIVERED, details));
     }
 
     /** Back to PROGRESSING with a fresh, full dwell: time spent paused never counts towards the step. */

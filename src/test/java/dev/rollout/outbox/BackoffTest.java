@@ -1,6 +1,8 @@
 package dev.rollout.outbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
@@ -18,5 +20,14 @@ class BackoffTest {
         assertEquals(Duration.ofSeconds(256), Backoff.after(9, initial, max));
         assertEquals(max, Backoff.after(10, initial, max));
         assertEquals(max, Backoff.after(1_000_000, initial, max));
+    }
+
+    @Test
+    void aBoundedChannelGivesUpAfterItsLastAttemptAndAnUnboundedOneNever() {
+        assertFalse(Backoff.exhausted(1, 3));
+        assertFalse(Backoff.exhausted(2, 3));
+        assertTrue(Backoff.exhausted(3, 3));
+        assertTrue(Backoff.exhausted(4, 3));
+        assertFalse(Backoff.exhausted(1_000_000, 0));
     }
 }

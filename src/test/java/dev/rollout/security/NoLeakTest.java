@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.rollout.support.Api;
 import dev.rollout.support.Auth;
+import dev.rollout.support.WebhookReceiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -25,7 +26,8 @@ import io.restassured.specification.RequestSpecification;
 
 /**
  * Runs a full scenario with known secrets (the bootstrap admin token, created tokens, a JWT, the Grafana
- * token and the Prometheus password from configuration, and wrong guesses at tokens) and fails if any
+ * token, the Prometheus password and the step webhook secrets from configuration, and wrong guesses at
+ * tokens) and fails if any
  * of them, or an 8-character piece of one, appears in anything the service writes or answers: all its
  * log output (application and access log), every response body and header, history, metrics and the
  * OpenAPI document.
@@ -54,6 +56,9 @@ class NoLeakTest {
         secrets.put("bootstrap admin token", Auth.bootstrapToken());
         secrets.put("Grafana token", config("rollout.grafana.token"));
         secrets.put("Prometheus password", config("rollout.prometheus.basic-auth.password"));
+        for (String endpoint : WebhookReceiver.ENDPOINTS) {
+            secrets.put("webhook secret of " + endpoint, config("rollout.webhook.endpoints." + endpoint + ".secret"));
+        }
 
         String deployerName = Api.unique("leak-deployer");
         Response created = call(given(), "POST", "/api/v1/tokens", Map.of("name", deployerName, "role", "deployer"));
@@ -78,8 +83,9 @@ class NoLeakTest {
 
         // a rollout driven by every kind of credential, with refusals along the way
         String plan = Api.unique("leak-plan");
-        call(Auth.as(operator), "POST", "/api/v1/plans", Api.plan(plan, "MANUAL", "PAUSE", Api.seedSteps("PT1H")))
-                .then().statusCode(201);
+        Map<String, Object> planBody = new java.util.HashMap<>(Api.plan(plan, "MANUAL", "PAUSE", Api.seedSteps("PT1H")));
+        planBody.put("webhook", Map.of("endpoint", "endpoint-a"));   // its calls are signed with that secret
+        call(Auth.as(operator), "POST", "/api/v1/plans", planBody).then().statusCode(201);
         String id = call(Auth.as(jwt), "POST", "/api/v1/rollouts",
                 Map.of("plan", plan, "target", Api.unique("leak-target"), "version", "v9.9.9"))
                 .then().statusCode(201).extract().path("id");

@@ -17,8 +17,6 @@ import jakarta.persistence.PersistenceException;
 
 import javax.sql.DataSource;
 
-import org.hibernate.query.NativeQuery;
-
 import dev.rollout.db.Rows;
 import dev.rollout.plan.Plan;
 
@@ -39,28 +37,14 @@ public class RolloutRepository {
 
     /** Takes the rollout's row lock for the rest of the transaction, waiting for any holder. */
     Optional<Rollout> lock(UUID id) {
-        return locked(id, "for update of r");
+        return first(em.createNativeQuery("select * from rollout where id = ?1 for update", Rollout.class)
+                .setParameter(1, id).getResultList());
     }
 
     /** Takes the row lock only if nobody holds it: another instance or a caller is acting on it right now. */
     Optional<Rollout> lockIfFree(UUID id) {
-        return locked(id, "for update of r skip locked");
-    }
-
-    /**
-     * The rollout under its row lock, with its plan fetched in the same statement (the plan row itself is not
-     * locked): one round trip instead of the row and then its plan.
-     */
-    private Optional<Rollout> locked(UUID id, String lock) {
-        List<?> rows = em.createNativeQuery("select {r.*}, {p.*} from rollout r join plan p on p.id = r.plan_id "
-                + "where r.id = ?1 " + lock)
-                .unwrap(NativeQuery.class).addEntity("r", Rollout.class).addJoin("p", "r.plan")
-                .setParameter(1, id).getResultList();
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        Object row = rows.get(0);
-        return Optional.of((Rollout) (row instanceof Object[] columns ? columns[0] : row));
+        return first(em.createNativeQuery("select * from rollout where id = ?1 for update skip locked", Rollout.class)
+                .setParameter(1, id).getResultList());
     }
 
     /** The committed rollout, without its lock. */
@@ -137,5 +121,9 @@ public class RolloutRepository {
     private static Instant instant(ResultSet row, int column) throws SQLException {
         OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
+    }
+
+    private static Optional<Rollout> first(List<?> rows) {
+        return rows.isEmpty() ? Optional.empty() : Optional.of((Rollout) rows.get(0));
     }
 }

@@ -89,7 +89,7 @@ public class RolloutChanges {
                 if (mode == LockMode.NO_LOCK && !(event.details() instanceof EventDetails.Refused)) {
                     // Only a refusal may be recorded without the row lock (see RefusalRuns on lock order).
                     throw new IllegalStateException("a look without the row lock may record refusals only, not "
-                            + event.action());
+                            + event.action().wireName());
                 }
                 history.append(event, now);
             }

@@ -4,13 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.rollout.outbox.DeliveryChannel;
@@ -35,13 +32,11 @@ public class GrafanaAnnotations implements DeliveryChannel {
     private final GrafanaConfig config;
     private final GrafanaClient client;
     private final ObjectMapper json;
-    private final EntityManager em;
 
-    public GrafanaAnnotations(GrafanaConfig config, GrafanaClient client, ObjectMapper json, EntityManager em) {
+    public GrafanaAnnotations(GrafanaConfig config, GrafanaClient client, ObjectMapper json) {
         this.config = config;
         this.client = client;
         this.json = json;
-        this.em = em;
     }
 
     void announce(@jakarta.enterprise.event.Observes StartupEvent startup) {
@@ -72,17 +67,13 @@ public class GrafanaAnnotations implements DeliveryChannel {
         config.dashboardUid().filter(s -> !s.isBlank()).ifPresent(uid -> annotation.put("dashboardUID", uid));
         config.panelId().ifPresent(panel -> annotation.put("panelId", panel));
         annotation.put("time", event.at().toEpochMilli());
-        Object[] row = (Object[]) em.createNativeQuery(
-                "select text, to_jsonb(tag_list)::text from rollout_annotation where seq = ?1")
-                .setParameter(1, event.seq()).getSingleResult();
-        ArrayNode tags = annotation.putArray("tags");
-        try {
-            json.readTree((String) row[1]).forEach(tags::add);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("rollout_annotation.tag_list is not a JSON array", e);
-        }
-        annotation.put("text", (String) row[0]);
-        return Optional.of(annotation);
+        return Optional.of(annotation); // text and tags: see withAnnotation
+    }
+
+    /** The annotation's text and tags are the event's row of the view, added as the outbox row is queued. */
+    @Override
+    public boolean withAnnotation() {
+        return true;
     }
 
     @Override

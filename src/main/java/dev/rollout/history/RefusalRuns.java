@@ -24,9 +24,11 @@ import dev.rollout.db.Rows;
  *
  * <p><b>Concurrency.</b> A refusal may be recorded without the rollout's row lock (an advance's first look
  * takes none), while a change holding that lock appends another event of the same rollout. Every statement
- * here therefore works on the run's one row under its row lock, and every caller first takes the rollout's
- * row in {@code KEY SHARE} mode (a no-op under the caller's own {@code FOR UPDATE}), so locks are always
- * taken rollout first, run second, and two appenders never wait for each other in a cycle.
+ * here therefore works on the run's one row under its row lock, and a refusal first takes the rollout's
+ * row in {@code KEY SHARE} mode (a no-op under the caller's own {@code FOR UPDATE}); every other event is
+ * appended only by a change that holds the rollout's row lock ({@code RolloutChanges} refuses anything but
+ * a refusal from a look without the lock; a start inserted the row itself). So locks are always taken
+ * rollout first, run second, and two appenders never wait for each other in a cycle.
  * <ul>
  * <li>A refusal inserts the run if there is none ({@code on conflict do nothing}: of two concurrent first
  * refusals one inserts, the other waits for it and then finds its row), else locks the row
@@ -79,12 +81,14 @@ public class RefusalRuns {
     @Transactional(Transactional.TxType.MANDATORY)
     public List<HistoryEvent> recordsFor(HistoryEvent event, Instant at) {
         UUID id = event.rolloutId();
-        em.createNativeQuery("select 1 from rollout where id = ?1 for key share").setParameter(1, id).getResultList();
         if (!(event.details() instanceof EventDetails.Refused refused)) {
+            // Only a change holding the rollout's row lock appends anything but a refusal (or the start that
+            // inserted the row): the KEY SHARE lock would be a no-op round trip.
             return end(id).filter(run -> run.repeats() > 0)
                     .map(run -> List.of(run.summary(run.repeats(), run.firstAt(), run.lastAt()), event))
                     .orElse(List.of(event));
         }
+        em.createNativeQuery("select 1 from rollout where id = ?1 for key share").setParameter(1, id).getResultList();
         Optional<Run> open = lockOrOpen(event, refused, at);
         if (open.isEmpty()) {
             return List.of(event); // a new run: its first refusal is recorded

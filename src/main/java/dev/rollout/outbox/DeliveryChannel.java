@@ -22,6 +22,15 @@ public interface DeliveryChannel {
     Optional<ObjectNode> payloadFor(RolloutEvent event);
 
     /**
+     * True when the stored payload also gets the event's {@code text} and {@code tags} from the
+     * {@code rollout_annotation} view: the outbox adds them in the statement that queues the row, so they
+     * cost no query of their own.
+     */
+    default boolean withAnnotation() {
+        return false;
+    }
+
+    /**
      * Sends one stored payload. {@code previousAttempts} is how many earlier attempts were started for it;
      * when it is above zero an earlier attempt may have reached the receiver without its success being
      * recorded, and a channel that can check for that (Grafana can) must check before sending again.

@@ -42,7 +42,8 @@ public class EventPublisher {
         RolloutEvent event = enrich(appended.event(), appended.details());
         for (DeliveryChannel channel : channels) {
             channel.payloadFor(event).ifPresent(payload ->
-                    outbox.enqueue(event.seq(), event.rolloutId(), channel.name(), payload));
+                    outbox.enqueue(event.seq(), event.rolloutId(), channel.name(), payload,
+                            channel.withAnnotation()));
         }
         published.fire(event);
     }

@@ -32,14 +32,31 @@ public class Outbox {
         this.json = json;
     }
 
-    /** Queues one delivery of an event; part of the caller's transaction. */
+    /**
+     * Queues one delivery of an event; part of the caller's transaction. With {@code withAnnotation}, the
+     * payload also gets the event's {@code text} and {@code tags} from the {@code rollout_annotation} view,
+     * in this same statement.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void enqueue(long eventSeq, UUID rolloutId, String channel, ObjectNode payload) {
-        em.createNativeQuery("""
+    public void enqueue(long eventSeq, UUID rolloutId, String channel, ObjectNode payload, boolean withAnnotation) {
+        if (!withAnnotation) {
+            em.createNativeQuery("""
+                    insert into event_outbox (event_seq, rollout_id, channel, payload, next_attempt_at, created_at)
+                    values (?1, ?2, ?3, cast(?4 as jsonb), now(), now())""")
+                    .setParameter(1, eventSeq).setParameter(2, rolloutId).setParameter(3, channel)
+                    .setParameter(4, write(payload)).executeUpdate();
+            return;
+        }
+        int queued = em.createNativeQuery("""
                 insert into event_outbox (event_seq, rollout_id, channel, payload, next_attempt_at, created_at)
-                values (?1, ?2, ?3, cast(?4 as jsonb), now(), now())""")
+                select ?1, ?2, ?3, cast(?4 as jsonb) || jsonb_build_object('text', a.text, 'tags', to_jsonb(a.tag_list)),
+                       now(), now()
+                  from rollout_annotation a where a.seq = ?1""")
                 .setParameter(1, eventSeq).setParameter(2, rolloutId).setParameter(3, channel)
                 .setParameter(4, write(payload)).executeUpdate();
+        if (queued != 1) {
+            throw new IllegalStateException("event " + eventSeq + " has no row in rollout_annotation");
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.rollout.clock.RolloutClock;
+import dev.rollout.history.EventDetails;
 import dev.rollout.history.History;
 import dev.rollout.history.HistoryEvent;
 import dev.rollout.problem.ApiProblem;
@@ -85,6 +86,11 @@ public class RolloutChanges {
             boolean stale = seenVersion != null && rollout.rowVersion != seenVersion;
             Decided<T> decided = change.decide(new Locked(rollout, now, stale));
             for (HistoryEvent event : decided.events()) {
+                if (mode == LockMode.NO_LOCK && !(event.details() instanceof EventDetails.Refused)) {
+                    // Only a refusal may be recorded without the row lock (see RefusalRuns on lock order).
+                    throw new IllegalStateException("a look without the row lock may record refusals only, not "
+                            + event.action().wireName());
+                }
                 history.append(event, now);
             }
             return Optional.ofNullable(decided.answer());

@@ -1,6 +1,11 @@
 package dev.rollout.rollout;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -8,6 +13,9 @@ import java.util.function.LongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
+
+import javax.sql.DataSource;
 
 import dev.rollout.db.Rows;
 import dev.rollout.plan.Plan;
@@ -20,9 +28,11 @@ import dev.rollout.plan.Plan;
 public class RolloutRepository {
 
     private final EntityManager em;
+    private final DataSource dataSource;
 
-    public RolloutRepository(EntityManager em) {
+    public RolloutRepository(EntityManager em, DataSource dataSource) {
         this.em = em;
+        this.dataSource = dataSource;
     }
 
     /** Takes the rollout's row lock for the rest of the transaction, waiting for any holder. */
@@ -65,36 +75,52 @@ public class RolloutRepository {
 
     /**
      * The committed rollout's own row, unmanaged, with its plan taken from {@code plans} by id: one
-     * indexed row fetch, no join and no plan body to parse. For answers only: nothing is written from it.
+     * indexed row fetch in plain JDBC on a pooled connection (no session, no transaction, no query
+     * translation), no join and no plan body to parse. For answers only: nothing is written from it.
      */
     Optional<Rollout> snapshot(UUID id, LongFunction<Optional<Plan>> plans) {
-        List<Object[]> rows = em.createQuery("""
-                select r.plan.id, r.target, r.version, r.state, r.stepIndex, r.stepCount, r.currentPercentage,
-                       r.stepEnteredAt, r.dwellStartedAt, r.earliestAdvanceAt, r.startedAt, r.finishedAt,
-                       r.updatedAt, r.rowVersion
-                from Rollout r where r.id = ?1""", Object[].class).setParameter(1, id).getResultList();
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        Object[] row = rows.get(0);
         Rollout r = new Rollout();
+        long planId;
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(SNAPSHOT)) {
+            s.setObject(1, id);
+            try (ResultSet row = s.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                planId = row.getLong(1);
+                r.target = row.getString(2);
+                r.version = row.getString(3);
+                r.state = RolloutState.valueOf(row.getString(4));
+                r.stepIndex = row.getInt(5);
+                r.stepCount = row.getInt(6);
+                r.currentPercentage = row.getDouble(7);
+                r.stepEnteredAt = instant(row, 8);
+                r.dwellStartedAt = instant(row, 9);
+                r.earliestAdvanceAt = instant(row, 10);
+                r.startedAt = instant(row, 11);
+                r.finishedAt = instant(row, 12);
+                r.updatedAt = instant(row, 13);
+                r.rowVersion = row.getLong(14);
+                r.violationOpen = row.getBoolean(15);
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("reading rollout " + id + " failed", e);
+        }
         r.id = id;
-        r.plan = plans.apply((Long) row[0]).orElseThrow(() -> new IllegalStateException("rollout " + id
+        r.plan = plans.apply(planId).orElseThrow(() -> new IllegalStateException("rollout " + id
                 + " names a plan that does not exist"));
-        r.target = (String) row[1];
-        r.version = (String) row[2];
-        r.state = (RolloutState) row[3];
-        r.stepIndex = (Integer) row[4];
-        r.stepCount = (Integer) row[5];
-        r.currentPercentage = (Double) row[6];
-        r.stepEnteredAt = (Instant) row[7];
-        r.dwellStartedAt = (Instant) row[8];
-        r.earliestAdvanceAt = (Instant) row[9];
-        r.startedAt = (Instant) row[10];
-        r.finishedAt = (Instant) row[11];
-        r.updatedAt = (Instant) row[12];
-        r.rowVersion = (Long) row[13];
         return Optional.of(r);
+    }
+
+    private static final String SNAPSHOT = """
+            select plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
+                   dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
+                   violation_open
+            from rollout where id = ?""";
+
+    private static Instant instant(ResultSet row, int column) throws SQLException {
+        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
     }
 
     private static Optional<Rollout> first(List<?> rows) {

@@ -1,6 +1,7 @@
 package dev.rollout.rollout;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -8,6 +9,8 @@ import java.util.function.LongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+
+import org.hibernate.Session;
 
 import dev.rollout.db.Rows;
 import dev.rollout.plan.Plan;
@@ -35,6 +38,29 @@ public class RolloutRepository {
     Optional<Rollout> lockIfFree(UUID id) {
         return first(em.createNativeQuery("select * from rollout where id = ?1 for update skip locked", Rollout.class)
                 .setParameter(1, id).getResultList());
+    }
+
+    /**
+     * Takes the row locks of those of {@code ids} that nobody holds, in one statement, and answers those
+     * rollouts (in id order); the others are left to their holders. Their plans are read first, in one
+     * query, so that loading the rollouts finds them in the session instead of reading each plan apart.
+     */
+    List<Rollout> lockAllIfFree(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        em.createQuery("select p from Plan p where p.id in (select r.plan.id from Rollout r where r.id in :ids)",
+                Plan.class).setParameter("ids", ids).getResultList();
+        @SuppressWarnings("unchecked")
+        List<Rollout> locked = em.createNativeQuery(
+                "select * from rollout where id in (:ids) order by id for update skip locked", Rollout.class)
+                .setParameter("ids", ids).getResultList();
+        return locked;
+    }
+
+    /** Lets this transaction send its pending rollout updates to the database in JDBC batches of {@code size}. */
+    void writeInBatchesOf(int size) {
+        em.unwrap(Session.class).setJdbcBatchSize(size);
     }
 
     /** The committed rollout, without its lock. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,7 +105,13 @@ public class RolloutWatch {
             return;
         }
         try {
-            tick();
+            // A tick that overran its interval made the scheduler skip the next one: run it at once instead
+            // of waiting for the next slot, so no rollout waits a whole interval more than it must.
+            long started;
+            do {
+                started = System.nanoTime();
+                tick();
+            } while (System.nanoTime() - started > config.evaluationInterval().toNanos() && !held.get());
         } finally {
             scheduled.release();
         }
@@ -152,8 +159,8 @@ public class RolloutWatch {
         for (Active rollout : owned) {
             checks.put(rollout.id(), gates.checkAsync(rollout.id(), snapshot.plans().get(rollout.planId()).gates, batch));
         }
-        List<CompletableFuture<WatchAction>> acting = new ArrayList<>();
         Map<UUID, GateReport> reports = new HashMap<>();
+        List<Active> toChange = new ArrayList<>();
         for (Active rollout : owned) {
             Plan plan = snapshot.plans().get(rollout.planId());
             GateReport report = checks.get(rollout.id()).join(); // every request is bounded by its timeouts
@@ -162,17 +169,24 @@ public class RolloutWatch {
                     rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
                     !snapshot.now().isBefore(rollout.earliestAdvanceAt()));
             if (action != WatchAction.NONE) {
-                acting.add(CompletableFuture.supplyAsync(() -> act(rollout, report), actions));
+                toChange.add(rollout);
             }
+        }
+        // The rollouts to change, in batches of a few hundred: each batch one transaction, on its own thread.
+        List<CompletableFuture<List<WatchAction>>> acting = new ArrayList<>();
+        for (int from = 0; from < toChange.size(); from += config.batchSize()) {
+            List<Active> batchOf = toChange.subList(from, Math.min(toChange.size(), from + config.batchSize()));
+            acting.add(CompletableFuture.supplyAsync(() -> actAll(batchOf, reports), actions));
         }
         int violations = 0;
         int advanced = 0;
-        for (CompletableFuture<WatchAction> done : acting) {
-            WatchAction action = done.join();
-            if (action == WatchAction.APPLY_POLICY || action == WatchAction.RECORD_VIOLATION) {
-                violations++;
-            } else if (action == WatchAction.MOVE) {
-                advanced++;
+        for (CompletableFuture<List<WatchAction>> done : acting) {
+            for (WatchAction action : done.join()) {
+                if (action == WatchAction.APPLY_POLICY || action == WatchAction.RECORD_VIOLATION) {
+                    violations++;
+                } else if (action == WatchAction.MOVE) {
+                    advanced++;
+                }
             }
         }
         // The latest results, written (only where a status changed) in one batch once the changes are done:
@@ -195,6 +209,33 @@ public class RolloutWatch {
 
     private static boolean mayMoveItself(Plan plan, int stepIndex, int stepCount) {
         return plan.mode == Mode.AUTOMATIC || stepIndex == stepCount - 1;
+    }
+
+    /**
+     * Changes a batch of rollouts as decided, in one transaction ({@link RolloutChanges#changeAll}): each only
+     * if it is still the version seen, and only those nobody else holds; the others are looked at again next
+     * tick. If the batch fails as a whole, its rollouts are changed one by one, so one rollout that cannot
+     * be changed never holds up the others.
+     */
+    private List<WatchAction> actAll(List<Active> seen, Map<UUID, GateReport> reports) {
+        Map<UUID, Long> versions = new LinkedHashMap<>();
+        seen.forEach(rollout -> versions.put(rollout.id(), rollout.rowVersion()));
+        Map<UUID, WatchAction> done;
+        try {
+            done = changes.changeAll(versions, locked -> decideLocked(locked, reports.get(locked.rollout().id)));
+        } catch (RuntimeException e) {
+            LOG.warnf("changing %d rollouts in one batch failed, changing them one by one: %s", seen.size(),
+                    e.toString());
+            return seen.stream().map(rollout -> act(rollout, reports.get(rollout.id()))).toList();
+        }
+        List<WatchAction> actions = new ArrayList<>(done.size());
+        for (WatchAction action : done.values()) {
+            if (action != WatchAction.NONE) {
+                metrics.acted(action);
+                actions.add(action);
+            }
+        }
+        return actions;
     }
 
     /** Changes one rollout as decided, if it is still the version seen and nobody else holds it. */

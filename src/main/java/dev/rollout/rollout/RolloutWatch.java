@@ -3,11 +3,9 @@ package dev.rollout.rollout;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -41,13 +39,15 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * <li>renew this instance's heartbeat and learn the live members ({@link WatchMembers});</li>
  * <li>read every active rollout (PROGRESSING and PAUSED) in one query, and keep those this instance
  * owns ({@link Ownership});</li>
- * <li>check all their gates at once through one batch, so each distinct monitoring request is sent once
- * for the whole fleet;</li>
- * <li>decide with {@link WatchRules}; only the rollouts that must change are locked, each through
- * {@link RolloutChanges} with {@link LockMode#SKIP_IF_LOCKED} and only if it is still the version whose
- * gates were checked, on a few threads at once.</li>
+ * <li>check their gates through one batch, once per plan (its rollouts share its gates), so each distinct
+ * monitoring request is sent once for the whole fleet;</li>
+ * <li>decide with {@link WatchRules}; only the rollouts that must change are locked, in batches of
+ * {@code rollout.watch.batch-size} through {@link RolloutChanges#changeAll} (one transaction per batch, rows
+ * held by someone else skipped and looked at again next tick), each changed only if it is still the version
+ * whose gates were checked, the batches on a few threads at once.</li>
  * </ol>
- * A healthy rollout costs no transaction of its own. A tick that overruns the interval is counted and logged.
+ * A healthy rollout costs no transaction of its own. A tick that overruns the interval is counted and logged,
+ * and the tick it made the scheduler skip runs as soon as it ends.
  */
 @ApplicationScoped
 public class RolloutWatch {
@@ -151,19 +151,22 @@ public class RolloutWatch {
             LOG.warnf("cannot read the active rollouts, retrying next tick: %s", e.toString());
             return new TickReport(0, 0, 0);
         }
+        long read = System.nanoTime();
         String me = members.memberId();
         List<Active> owned = snapshot.active().stream().filter(r -> Ownership.owns(me, live, r.id())).toList();
 
         GateEvaluator.Batch batch = gates.newBatch();
-        Map<UUID, CompletableFuture<GateReport>> checks = new HashMap<>();
-        for (Active rollout : owned) {
-            checks.put(rollout.id(), gates.checkAsync(rollout.id(), snapshot.plans().get(rollout.planId()).gates, batch));
-        }
+        // The rollouts of one plan share its gates: one check per plan stands for all of them.
+        Map<Long, Integer> perPlan = new HashMap<>();
+        owned.forEach(rollout -> perPlan.merge(rollout.planId(), 1, Integer::sum));
+        Map<Long, CompletableFuture<GateReport>> checks = new HashMap<>();
+        perPlan.forEach((planId, count) ->
+                checks.put(planId, gates.checkShared(snapshot.plans().get(planId).gates, count, batch)));
         Map<UUID, GateReport> reports = new HashMap<>();
         List<Active> toChange = new ArrayList<>();
         for (Active rollout : owned) {
             Plan plan = snapshot.plans().get(rollout.planId());
-            GateReport report = checks.get(rollout.id()).join(); // every request is bounded by its timeouts
+            GateReport report = checks.get(rollout.planId()).join(); // every request is bounded by its timeouts
             reports.put(rollout.id(), report);
             WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
                     rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
@@ -172,6 +175,7 @@ public class RolloutWatch {
                 toChange.add(rollout);
             }
         }
+        long checked = System.nanoTime();
         // The rollouts to change, in batches of a few hundred: each batch one transaction, on its own thread.
         List<CompletableFuture<List<WatchAction>>> acting = new ArrayList<>();
         for (int from = 0; from < toChange.size(); from += config.batchSize()) {
@@ -189,6 +193,7 @@ public class RolloutWatch {
                 }
             }
         }
+        long acted = System.nanoTime();
         // The latest results, written (only where a status changed) in one batch once the changes are done:
         // a first write of a rollout's result takes a key-share lock on its row (the foreign key), which
         // would make a change running at the same moment skip that rollout until the next tick.
@@ -197,12 +202,14 @@ public class RolloutWatch {
         } catch (RuntimeException e) {
             LOG.warnf("cannot keep the latest gate results, writing them next tick: %s", e.toString());
         }
-        Set<UUID> watched = new HashSet<>(checks.keySet());
-        gates.retainOnly(watched);
+        gates.retainOnly(reports.keySet());
         if (metrics.completed(started, config.evaluationInterval(), owned.size(), live.size(), batch.requestsSent())) {
-            LOG.warnf("watch tick overran its interval of %s: %d ms for %d rollouts (%d gate requests); "
-                    + "the next tick was skipped", config.evaluationInterval(),
-                    (System.nanoTime() - started) / 1_000_000, owned.size(), batch.requestsSent());
+            long end = System.nanoTime();
+            LOG.warnf("watch tick overran its interval of %s: %d ms for %d rollouts (%d gate requests, %d changed; "
+                    + "read %d ms, gates and decisions %d ms, changes %d ms, gate results %d ms); the next tick "
+                    + "runs at once", config.evaluationInterval(), (end - started) / 1_000_000, owned.size(),
+                    batch.requestsSent(), toChange.size(), (read - started) / 1_000_000, (checked - read) / 1_000_000,
+                    (acted - checked) / 1_000_000, (end - acted) / 1_000_000);
         }
         return new TickReport(owned.size(), violations, advanced);
     }

@@ -143,9 +143,10 @@ public class RolloutWatch {
         try {
             live = members.heartbeat(config.lease());
             snapshot = QuarkusTransaction.requiringNew().call(() -> {
-                List<Active> active = rows.active();
-                Map<Long, Plan> byId = plans.get(active.stream().map(Active::planId).toList());
-                return new Snapshot(active, byId, clock.now());
+                Instant now = clock.now();
+                List<Active> active = rows.active(now);
+                Map<Long, Plan> byId = plans.get(active.stream().map(Active::planId).distinct().toList());
+                return new Snapshot(active, byId, now);
             });
         } catch (RuntimeException e) {
             LOG.warnf("cannot read the active rollouts, retrying next tick: %s", e.toString());
@@ -170,7 +171,7 @@ public class RolloutWatch {
             reports.put(rollout.id(), report);
             WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
                     rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
-                    !snapshot.now().isBefore(rollout.earliestAdvanceAt()));
+                    rollout.due());
             if (action != WatchAction.NONE) {
                 toChange.add(rollout);
             }

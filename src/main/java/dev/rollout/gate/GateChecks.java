@@ -50,6 +50,24 @@ public class GateChecks {
         });
     }
 
+    /**
+     * Checks gates shared by {@code rollouts} rollouts (the rollouts of one plan, in one watch tick) once, and
+     * answers the one report that stands for each of them; the gate metrics count it once per rollout.
+     * Every rollout of a plan would send the very same requests, so evaluating once per plan instead of once
+     * per rollout changes no result, and keeps a tick's work (and the results kept per rollout, which then
+     * share one list) in proportion to the plans, not the rollouts.
+     */
+    public CompletableFuture<GateReport> checkShared(List<GateDefinition> gates, int rollouts,
+            GateEvaluator.Batch batch) {
+        if (gates == null || gates.isEmpty()) {
+            return CompletableFuture.completedFuture(GateReport.NONE);
+        }
+        return batch.evaluateAll(gates).thenApply(results -> {
+            metrics.record(gates, results, rollouts);
+            return new GateReport(results);
+        });
+    }
+
     /** Keeps the report as the rollout's latest results (written to the database only on change). */
     public void keep(UUID rolloutId, GateReport report) {
         if (!report.isEmpty()) {

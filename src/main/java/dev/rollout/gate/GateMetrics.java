@@ -32,11 +32,20 @@ public class GateMetrics {
 
     /** Records one evaluation of {@code gates}; {@code results} are in the same order. */
     public void record(List<GateDefinition> gates, List<GateResult> results) {
+        record(gates, results, 1);
+    }
+
+    /**
+     * Records one evaluation of {@code gates} whose results stand for {@code rollouts} rollouts (rollouts of one
+     * plan share its gates, so one evaluation answers for all of them): each rollout's evaluation is counted,
+     * the latency of the one evaluation is recorded once.
+     */
+    public void record(List<GateDefinition> gates, List<GateResult> results, int rollouts) {
         Map<String, Boolean> answered = new HashMap<>();
         for (int i = 0; i < results.size(); i++) {
             GateResult result = results.get(i);
             Counter.builder("rollout_gate_evaluations_total").description("Gate evaluations by gate and result")
-                    .tag("gate", result.name()).tag("result", result.status().name()).register(registry).increment();
+                    .tag("gate", result.name()).tag("result", result.status().name()).register(registry).increment(rollouts);
             Timer.builder("rollout_gate_evaluation_seconds").description("Time to evaluate one gate")
                     .tag("gate", result.name()).register(registry).record(result.latency());
             String source = gates.get(i).source() == null ? DEFAULT_SOURCE : gates.get(i).source();

@@ -4,6 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -63,9 +64,11 @@ public class GateResultStore {
      */
     public void recordAll(Map<UUID, List<GateResult>> byRollout) {
         Map<UUID, List<GateResult>> changed = new TreeMap<>();
+        // Rollouts of one plan share one list of results in a tick: its statuses are computed once.
+        Map<List<GateResult>, List<GateStatus>> statusesOf = new IdentityHashMap<>();
         byRollout.forEach((rolloutId, results) -> {
             inMemory.put(rolloutId, results);
-            if (!statuses(results).equals(written.get(rolloutId))) {
+            if (!statusesOf.computeIfAbsent(results, GateResultStore::statuses).equals(written.get(rolloutId))) {
                 changed.put(rolloutId, results);
             }
         });
@@ -95,7 +98,7 @@ public class GateResultStore {
                 }
             }
         }));
-        changed.forEach((rolloutId, results) -> written.put(rolloutId, statuses(results)));
+        changed.forEach((rolloutId, results) -> written.put(rolloutId, statusesOf.get(results)));
     }
 
     private static final int BATCH = 500;

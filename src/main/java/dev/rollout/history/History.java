@@ -1,14 +1,26 @@
 package dev.rollout.history;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import org.hibernate.Session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -27,9 +39,11 @@ public class History {
     private final Event<RefusalCoalesced> coalesced;
     private final RefusalRuns runs;
     private final ObjectMapper json;
+    private final EntityManager em;
 
     public History(Event<EventAppended> appended, Event<RefusalCoalesced> coalesced, RefusalRuns runs,
-            ObjectMapper json) {
+            ObjectMapper json, EntityManager em) {
+        this.em = em;
         this.appended = appended;
         this.coalesced = coalesced;
         this.runs = runs;
@@ -49,6 +63,76 @@ public class History {
             coalesced.fire(new RefusalCoalesced(event, at));
         }
         return records.stream().map(record -> write(record, at)).toList();
+    }
+
+    /**
+     * As {@link #append} for the events of a change of many rollouts at once, all at {@code at}, in order:
+     * the runs of repeated refusals they end are ended together ({@link RefusalRuns#recordsForAll}), the rows
+     * are inserted as one JDBC batch, and {@link EventAppended} is fired for each, in order, in this same
+     * transaction, as {@link #append} does. Refusals are not recorded this way (each may only be counted);
+     * they go through {@link #append}.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<DeploymentEvent> appendAll(List<HistoryEvent> events, Instant at) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<HistoryEvent> records = runs.recordsForAll(events);
+        List<DeploymentEvent> rows = new ArrayList<>(records.size());
+        for (HistoryEvent record : records) {
+            DeploymentEvent row = new DeploymentEvent();
+            row.rolloutId = record.rolloutId();
+            row.at = at;
+            row.action = record.action().wireName();
+            row.fromPercentage = record.fromPercentage();
+            row.toPercentage = record.toPercentage();
+            row.actor = record.actor();
+            row.reason = record.reason();
+            row.details = json.convertValue(record.details(), JSON_OBJECT);
+            rows.add(row);
+        }
+        em.flush(); // the changes the events describe go first, as with append
+        em.unwrap(Session.class).doWork(connection -> insertAll(connection, rows));
+        for (int i = 0; i < rows.size(); i++) {
+            appended.fire(new EventAppended(rows.get(i), records.get(i).details()));
+        }
+        return rows;
+    }
+
+    /** Inserts {@code rows} as one JDBC batch and sets the sequence number the database gave each. */
+    private void insertAll(Connection connection, List<DeploymentEvent> rows) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                insert into deployment_state (rollout_id, at, action, from_percentage, to_percentage, actor, reason,
+                    details) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb))""", new String[] {"seq"})) {
+            for (DeploymentEvent row : rows) {
+                insert.setObject(1, row.rolloutId);
+                insert.setObject(2, OffsetDateTime.ofInstant(row.at, ZoneOffset.UTC));
+                insert.setString(3, row.action);
+                insert.setObject(4, row.fromPercentage, Types.DOUBLE);
+                insert.setObject(5, row.toPercentage, Types.DOUBLE);
+                insert.setString(6, row.actor);
+                insert.setString(7, row.reason);
+                insert.setString(8, jsonText(row.details));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                for (DeploymentEvent row : rows) {
+                    if (!keys.next()) {
+                        throw new SQLException("the database returned fewer sequence numbers than rows inserted");
+                    }
+                    row.seq = keys.getLong(1);
+                }
+            }
+        }
+    }
+
+    private String jsonText(Map<String, Object> details) {
+        try {
+            return json.writeValueAsString(details);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private DeploymentEvent write(HistoryEvent event, Instant at) {

@@ -2,7 +2,13 @@ package dev.rollout.history;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -109,6 +115,45 @@ public class RefusalRuns {
         em.createNativeQuery("update refusal_run set repeats = repeats + 1, first_at = coalesce(first_at, ?2), "
                 + "last_at = ?2 where rollout_id = ?1").setParameter(1, id).setParameter(2, at).executeUpdate();
         return List.of();
+    }
+
+    /**
+     * As {@link #recordsFor} for many events of other kinds than refusals at once (one change of many
+     * rollouts): ends the open runs of their rollouts in two statements, whatever their number, and answers
+     * the records in order, each run's summary (if it has uncounted calls) just before its rollout's first
+     * event. The same locks in the same order as {@link #recordsFor}: the rollouts in key-share mode, then
+     * their runs.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<HistoryEvent> recordsForAll(List<HistoryEvent> events) {
+        for (HistoryEvent event : events) {
+            if (event.details() instanceof EventDetails.Refused) {
+                throw new IllegalArgumentException("refusals are recorded one by one: " + event);
+            }
+        }
+        Set<UUID> ids = new LinkedHashSet<>();
+        events.forEach(event -> ids.add(event.rolloutId()));
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        em.createNativeQuery("select 1 from rollout where id in (:ids) order by id for key share")
+                .setParameter("ids", ids).getResultList();
+        @SuppressWarnings("unchecked")
+        List<Object[]> ended = em.createNativeQuery("delete from refusal_run where rollout_id in (:ids) returning "
+                + "rollout_id, " + COLUMNS).setParameter("ids", ids).getResultList();
+        Map<UUID, Run> runs = new HashMap<>();
+        for (Object[] row : ended) {
+            runs.put((UUID) row[0], run((UUID) row[0], Arrays.copyOfRange(row, 1, row.length)));
+        }
+        List<HistoryEvent> records = new ArrayList<>(events.size() + runs.size());
+        for (HistoryEvent event : events) {
+            Run run = runs.remove(event.rolloutId());
+            if (run != null && run.repeats() > 0) {
+                records.add(run.summary(run.repeats(), run.firstAt(), run.lastAt()));
+            }
+            records.add(event);
+        }
+        return records;
     }
 
     /** Locks the rollout's open run and returns it, or opens a run for this refusal and returns empty. */

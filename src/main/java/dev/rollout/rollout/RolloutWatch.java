@@ -3,10 +3,9 @@ package dev.rollout.rollout;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -40,13 +39,15 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * <li>renew this instance's heartbeat and learn the live members ({@link WatchMembers});</li>
  * <li>read every active rollout (PROGRESSING and PAUSED) in one query, and keep those this instance
  * owns ({@link Ownership});</li>
- * <li>check all their gates at once through one batch, so each distinct monitoring request is sent once
- * for the whole fleet;</li>
- * <li>decide with {@link WatchRules}; only the rollouts that must change are locked, each through
- * {@link RolloutChanges} with {@link LockMode#SKIP_IF_LOCKED} and only if it is still the version whose
- * gates were checked, on a few threads at once.</li>
+ * <li>check their gates through one batch, once per plan (its rollouts share its gates), so each distinct
+ * monitoring request is sent once for the whole fleet;</li>
+ * <li>decide with {@link WatchRules}; only the rollouts that must change are locked, in batches of
+ * {@code rollout.watch.batch-size} through {@link RolloutChanges#changeAll} (one transaction per batch, rows
+ * held by someone else skipped and looked at again next tick), each changed only if it is still the version
+ * whose gates were checked, the batches on a few threads at once.</li>
  * </ol>
- * A healthy rollout costs no transaction of its own. A tick that overruns the interval is counted and logged.
+ * A healthy rollout costs no transaction of its own. A tick that overruns the interval is counted and logged,
+ * and the tick it made the scheduler skip runs as soon as it ends.
  */
 @ApplicationScoped
 public class RolloutWatch {
@@ -104,7 +105,13 @@ public class RolloutWatch {
             return;
         }
         try {
-            tick();
+            // A tick that overran its interval made the scheduler skip the next one: run it at once instead
+            // of waiting for the next slot, so no rollout waits a whole interval more than it must.
+            long started;
+            do {
+                started = System.nanoTime();
+                tick();
+            } while (System.nanoTime() - started > config.evaluationInterval().toNanos() && !held.get());
         } finally {
             scheduled.release();
         }
@@ -136,45 +143,58 @@ public class RolloutWatch {
         try {
             live = members.heartbeat(config.lease());
             snapshot = QuarkusTransaction.requiringNew().call(() -> {
-                List<Active> active = rows.active();
-                Map<Long, Plan> byId = plans.get(active.stream().map(Active::planId).toList());
-                return new Snapshot(active, byId, clock.now());
+                Instant now = clock.now();
+                List<Active> active = rows.active(now);
+                Map<Long, Plan> byId = plans.get(active.stream().map(Active::planId).distinct().toList());
+                return new Snapshot(active, byId, now);
             });
         } catch (RuntimeException e) {
             LOG.warnf("cannot read the active rollouts, retrying next tick: %s", e.toString());
             return new TickReport(0, 0, 0);
         }
+        long read = System.nanoTime();
         String me = members.memberId();
         List<Active> owned = snapshot.active().stream().filter(r -> Ownership.owns(me, live, r.id())).toList();
 
         GateEvaluator.Batch batch = gates.newBatch();
-        Map<UUID, CompletableFuture<GateReport>> checks = new HashMap<>();
-        for (Active rollout : owned) {
-            checks.put(rollout.id(), gates.checkAsync(rollout.id(), snapshot.plans().get(rollout.planId()).gates, batch));
-        }
-        List<CompletableFuture<WatchAction>> acting = new ArrayList<>();
+        // The rollouts of one plan share its gates: one check per plan stands for all of them.
+        Map<Long, Integer> perPlan = new HashMap<>();
+        owned.forEach(rollout -> perPlan.merge(rollout.planId(), 1, Integer::sum));
+        Map<Long, CompletableFuture<GateReport>> checks = new HashMap<>();
+        perPlan.forEach((planId, count) ->
+                checks.put(planId, gates.checkShared(snapshot.plans().get(planId).gates, count, batch)));
         Map<UUID, GateReport> reports = new HashMap<>();
+        List<Active> toChange = new ArrayList<>();
         for (Active rollout : owned) {
             Plan plan = snapshot.plans().get(rollout.planId());
-            GateReport report = checks.get(rollout.id()).join(); // every request is bounded by its timeouts
+            GateReport report = checks.get(rollout.planId()).join(); // every request is bounded by its timeouts
             reports.put(rollout.id(), report);
             WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
                     rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
-                    !snapshot.now().isBefore(rollout.earliestAdvanceAt()));
+                    rollout.due());
             if (action != WatchAction.NONE) {
-                acting.add(CompletableFuture.supplyAsync(() -> act(rollout, report), actions));
+                toChange.add(rollout);
             }
+        }
+        long checked = System.nanoTime();
+        // The rollouts to change, in batches of a few hundred: each batch one transaction, on its own thread.
+        List<CompletableFuture<List<WatchAction>>> acting = new ArrayList<>();
+        for (int from = 0; from < toChange.size(); from += config.batchSize()) {
+            List<Active> batchOf = toChange.subList(from, Math.min(toChange.size(), from + config.batchSize()));
+            acting.add(CompletableFuture.supplyAsync(() -> actAll(batchOf, reports), actions));
         }
         int violations = 0;
         int advanced = 0;
-        for (CompletableFuture<WatchAction> done : acting) {
-            WatchAction action = done.join();
-            if (action == WatchAction.APPLY_POLICY || action == WatchAction.RECORD_VIOLATION) {
-                violations++;
-            } else if (action == WatchAction.MOVE) {
-                advanced++;
+        for (CompletableFuture<List<WatchAction>> done : acting) {
+            for (WatchAction action : done.join()) {
+                if (action == WatchAction.APPLY_POLICY || action == WatchAction.RECORD_VIOLATION) {
+                    violations++;
+                } else if (action == WatchAction.MOVE) {
+                    advanced++;
+                }
             }
         }
+        long acted = System.nanoTime();
         // The latest results, written (only where a status changed) in one batch once the changes are done:
         // a first write of a rollout's result takes a key-share lock on its row (the foreign key), which
         // would make a change running at the same moment skip that rollout until the next tick.
@@ -183,18 +203,47 @@ public class RolloutWatch {
         } catch (RuntimeException e) {
             LOG.warnf("cannot keep the latest gate results, writing them next tick: %s", e.toString());
         }
-        Set<UUID> watched = new HashSet<>(checks.keySet());
-        gates.retainOnly(watched);
+        gates.retainOnly(reports.keySet());
         if (metrics.completed(started, config.evaluationInterval(), owned.size(), live.size(), batch.requestsSent())) {
-            LOG.warnf("watch tick overran its interval of %s: %d ms for %d rollouts (%d gate requests); "
-                    + "the next tick was skipped", config.evaluationInterval(),
-                    (System.nanoTime() - started) / 1_000_000, owned.size(), batch.requestsSent());
+            long end = System.nanoTime();
+            LOG.warnf("watch tick overran its interval of %s: %d ms for %d rollouts (%d gate requests, %d changed; "
+                    + "read %d ms, gates and decisions %d ms, changes %d ms, gate results %d ms); the next tick "
+                    + "runs at once", config.evaluationInterval(), (end - started) / 1_000_000, owned.size(),
+                    batch.requestsSent(), toChange.size(), (read - started) / 1_000_000, (checked - read) / 1_000_000,
+                    (acted - checked) / 1_000_000, (end - acted) / 1_000_000);
         }
         return new TickReport(owned.size(), violations, advanced);
     }
 
     private static boolean mayMoveItself(Plan plan, int stepIndex, int stepCount) {
         return plan.mode == Mode.AUTOMATIC || stepIndex == stepCount - 1;
+    }
+
+    /**
+     * Changes a batch of rollouts as decided, in one transaction ({@link RolloutChanges#changeAll}): each only
+     * if it is still the version seen, and only those nobody else holds; the others are looked at again next
+     * tick. If the batch fails as a whole, its rollouts are changed one by one, so one rollout that cannot
+     * be changed never holds up the others.
+     */
+    private List<WatchAction> actAll(List<Active> seen, Map<UUID, GateReport> reports) {
+        Map<UUID, Long> versions = new LinkedHashMap<>();
+        seen.forEach(rollout -> versions.put(rollout.id(), rollout.rowVersion()));
+        Map<UUID, WatchAction> done;
+        try {
+            done = changes.changeAll(versions, locked -> decideLocked(locked, reports.get(locked.rollout().id)));
+        } catch (RuntimeException e) {
+            LOG.warnf("changing %d rollouts in one batch failed, changing them one by one: %s", seen.size(),
+                    e.toString());
+            return seen.stream().map(rollout -> act(rollout, reports.get(rollout.id()))).toList();
+        }
+        List<WatchAction> actions = new ArrayList<>(done.size());
+        for (WatchAction action : done.values()) {
+            if (action != WatchAction.NONE) {
+                metrics.acted(action);
+                actions.add(action);
+            }
+        }
+        return actions;
     }
 
     /** Changes one rollout as decided, if it is still the version seen and nobody else holds it. */

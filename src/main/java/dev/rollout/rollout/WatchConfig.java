@@ -25,9 +25,16 @@ public interface WatchConfig {
     @WithDefault("30s")
     Duration lease();
 
-    /** ROLLOUT_WATCH_ACTION_THREADS: how many rollouts one tick changes at once (each in its own transaction). */
+    /** ROLLOUT_WATCH_ACTION_THREADS: how many batches of rollouts one tick changes at once. */
     @WithDefault("4")
     int actionThreads();
+
+    /**
+     * ROLLOUT_WATCH_BATCH_SIZE: the rollouts one tick must change are changed in batches of at most this
+     * many, each batch in one transaction (one lock statement, one commit), the batches on the action threads.
+     */
+    @WithDefault("200")
+    int batchSize();
 
     /** Names this instance in the history of the moves it makes itself; host:pid when unset. */
     Optional<String> instanceId();

@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -81,6 +83,85 @@ class WatchTest {
         Map<String, Object> violation = Api.history(last).stream()
                 .filter(e -> e.get("action").equals("gate_violation")).findFirst().orElseThrow();
         assertEquals(RolloutWatch.ACTOR, violation.get("actor"));
+    }
+
+    @Test
+    void aFleetWideViolationIsAppliedInBatchesOnceForEveryRollout() {
+        // More violating rollouts than one batch holds (200 by default): several batches in one tick.
+        String failing = gatedPlan("PAUSE", MISSING);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            ids.add(startRollout(failing, unique("wide")));
+        }
+        RolloutWatch.TickReport first = watch.tick();
+        assertTrue(first.violations() >= 250, "violations in the tick: " + first.violations());
+        watch.tick(); // a second look must not record anything again
+        Map<String, Long> counts = countsByRollout(ids);
+        for (String id : ids) {
+            assertEquals("PAUSED", state(id), id);
+            assertEquals(1L, counts.getOrDefault(id + "/gate_violation", 0L), () -> "gate_violation of " + id);
+            assertEquals(1L, counts.getOrDefault(id + "/paused", 0L), () -> "paused of " + id);
+        }
+    }
+
+    @Test
+    void aRolloutSomeoneElseHoldsDuringATickIsChangedAtTheNextTickNotLost() throws Exception {
+        String failing = gatedPlan("PAUSE", MISSING);
+        String a = startRollout(failing, unique("free-a"));
+        String held = startRollout(failing, unique("held"));
+        String c = startRollout(failing, unique("free-c"));
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        // Held as a change holds it, but in NO KEY UPDATE mode: the tick's write of gate results (a foreign key,
+        // KEY SHARE) must not wait for this test, which lets go only after the tick.
+        Thread holder = new Thread(() -> QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("select 1 from rollout where id = ?1 for no key update")
+                    .setParameter(1, UUID.fromString(held)).getResultList();
+            locked.countDown();
+            try {
+                letGo.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        holder.start();
+        try {
+            assertTrue(locked.await(30, TimeUnit.SECONDS));
+            watch.tick();
+            assertEquals("PAUSED", state(a));
+            assertEquals("PAUSED", state(c));
+            assertEquals("PROGRESSING", state(held), "a rollout held by someone else is left to them this tick");
+        } finally {
+            letGo.countDown();
+            holder.join(30_000);
+        }
+        watch.tick();
+        assertEquals("PAUSED", state(held), "skipped while held, changed at the next tick");
+        watch.tick();
+        Map<String, Long> counts = countsByRollout(List.of(a, held, c));
+        for (String id : List.of(a, held, c)) {
+            assertEquals(1L, counts.getOrDefault(id + "/gate_violation", 0L), () -> "gate_violation of " + id);
+            assertEquals(1L, counts.getOrDefault(id + "/paused", 0L), () -> "paused of " + id);
+        }
+    }
+
+    private String state(String id) {
+        return QuarkusTransaction.requiringNew().call(() -> (String) em.createNativeQuery(
+                "select state from rollout where id = ?1").setParameter(1, UUID.fromString(id)).getSingleResult());
+    }
+
+    /** "id/action" to how many events of that action the rollout has, read in one query. */
+    private Map<String, Long> countsByRollout(List<String> ids) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("""
+                    select cast(rollout_id as text), action, count(*) from deployment_state
+                    where rollout_id in (:ids) group by 1, 2""")
+                    .setParameter("ids", ids.stream().map(UUID::fromString).toList()).getResultList();
+            Map<String, Long> counts = new HashMap<>();
+            rows.forEach(r -> counts.put(r[0] + "/" + r[1], ((Number) r[2]).longValue()));
+            return counts;
+        });
     }
 
     @Test

@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.rollout.support.Metrics;
 import dev.rollout.support.Api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -121,7 +122,7 @@ class StepWebhookTest {
         }
         assertEquals(List.of("step 0.0->10.0", "step 10.0->50.0", "rolled_back 50.0->0.0"), moves);
         // The failed attempts show in the metrics.
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Metrics.scrape().then().statusCode(200).extract().asString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("rollout_outbox_delivery_failures_total{channel=\"webhook\"")
                 && !l.endsWith(" 0.0")), "webhook failures counted");
     }

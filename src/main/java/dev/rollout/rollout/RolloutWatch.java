@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -152,23 +153,28 @@ public class RolloutWatch {
         for (Active rollout : owned) {
             checks.put(rollout.id(), gates.checkAsync(rollout.id(), snapshot.plans().get(rollout.planId()).gates, batch));
         }
+        // Each rollout is decided (and, if it must change, changed) as soon as its own results are in: a slow
+        // query holds up only the rollouts whose gates asked for it, never a violation elsewhere.
         List<CompletableFuture<WatchAction>> acting = new ArrayList<>();
-        Map<UUID, GateReport> reports = new HashMap<>();
+        Map<UUID, GateReport> reports = new ConcurrentHashMap<>();
         for (Active rollout : owned) {
             Plan plan = snapshot.plans().get(rollout.planId());
-            GateReport report = checks.get(rollout.id()).join(); // every request is bounded by its timeouts
-            reports.put(rollout.id(), report);
-            WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
-                    rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
-                    !snapshot.now().isBefore(rollout.earliestAdvanceAt()));
-            if (action != WatchAction.NONE) {
-                acting.add(CompletableFuture.supplyAsync(() -> act(rollout, report), actions));
-            }
+            acting.add(checks.get(rollout.id()).thenCompose(report -> {
+                reports.put(rollout.id(), report);
+                WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
+                        rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
+                        !snapshot.now().isBefore(rollout.earliestAdvanceAt()));
+                return action == WatchAction.NONE ? CompletableFuture.completedFuture(WatchAction.NONE)
+                        : CompletableFuture.supplyAsync(() -> act(rollout, report), actions);
+            }).exceptionally(error -> {
+                LOG.warnf("watching rollout %s failed, retrying next tick: %s", rollout.id(), error.toString());
+                return WatchAction.NONE;
+            }));
         }
         int violations = 0;
         int advanced = 0;
         for (CompletableFuture<WatchAction> done : acting) {
-            WatchAction action = done.join();
+            WatchAction action = done.join(); // every request is bounded by its timeouts
             if (action == WatchAction.APPLY_POLICY || action == WatchAction.RECORD_VIOLATION) {
                 violations++;
             } else if (action == WatchAction.MOVE) {

@@ -55,7 +55,25 @@ public final class GateDefinitionValidator {
             }
             validateFields(gate, path, problems);
         }
+        int requests = requests(gates);
+        if (requests > GateLimits.MAX_REQUESTS_PER_PLAN) {
+            problems.add("gates: at most " + GateLimits.MAX_REQUESTS_PER_PLAN + " monitoring requests per evaluation"
+                    + " are allowed (one per target-up, query-threshold and no-firing-alerts gate, one per metric of a"
+                    + " metrics-present gate), these gates need " + requests);
+        }
         return problems;
+    }
+
+    /** How many monitoring requests one evaluation of these gates sends at most. */
+    public static int requests(List<GateDefinition> gates) {
+        int requests = 0;
+        for (GateDefinition gate : gates) {
+            if (gate == null || gate.kind() == null) {
+                continue;
+            }
+            requests += gate.kind() == GateKind.METRICS_PRESENT ? (gate.metrics() == null ? 0 : gate.metrics().size()) : 1;
+        }
+        return requests;
     }
 
     private static void validateName(String name, String path, Set<String> seen, List<String> problems) {

@@ -24,6 +24,9 @@ import java.util.function.Supplier;
  * connect and read timeouts, so a call takes at most about the slowest endpoint's timeouts. Any
  * failure becomes an ERROR result, never an exception.
  *
+ * <p>Every request goes through one {@link MonitoringRequests}, which bounds how many are in flight at once
+ * for the whole service and lets each rollout's first requests go before anyone's later ones.
+ *
  * <p>A {@link Batch} shares identical requests (same source and query, or same source and alert
  * matchers) among all the gates it evaluates, e.g. the gates of every active rollout in one
  * scheduled tick. Nothing is remembered beyond a batch.
@@ -33,15 +36,27 @@ public class GateEvaluator {
 
     private final MonitoringSources sources;
     private final Clock clock;
+    private final MonitoringRequests requests;
 
     @Inject
-    public GateEvaluator(MonitoringSources sources) {
-        this(sources, Clock.systemUTC());
+    public GateEvaluator(MonitoringSources sources, MonitoringLimits limits) {
+        this(sources, Clock.systemUTC(), new MonitoringRequests(limits.maxConcurrentRequests()));
     }
 
+    /** Without a bound on requests in flight (tests). */
+    public GateEvaluator(MonitoringSources sources) {
+        this(sources, Clock.systemUTC(), MonitoringRequests.unbounded());
+    }
+
+    /** Without a bound on requests in flight (tests). */
     public GateEvaluator(MonitoringSources sources, Clock clock) {
+        this(sources, clock, MonitoringRequests.unbounded());
+    }
+
+    public GateEvaluator(MonitoringSources sources, Clock clock, MonitoringRequests requests) {
         this.sources = sources;
         this.clock = clock;
+        this.requests = requests;
     }
 
     /** The names of the named monitoring sources, for validating plans. */
@@ -67,7 +82,7 @@ public class GateEvaluator {
         private record AlertsKey(String source, Set<String> matchers) {
         }
 
-        private final Map<Object, CompletableFuture<?>> requests = new ConcurrentHashMap<>();
+        private final Map<Object, CompletableFuture<?>> shared = new ConcurrentHashMap<>();
         private final AtomicInteger sent = new AtomicInteger();
 
         private Batch() {
@@ -81,8 +96,9 @@ public class GateEvaluator {
         /** As {@link #evaluate}, without waiting: many rollouts' gates are then asked for at once. */
         public CompletableFuture<List<GateResult>> evaluateAll(List<GateDefinition> gates) {
             List<CompletableFuture<GateResult>> pending = new ArrayList<>(gates.size());
+            AtomicInteger rank = new AtomicInteger(); // the position of each request within this evaluation
             for (GateDefinition gate : gates) {
-                pending.add(evaluateAsync(gate));
+                pending.add(evaluateAsync(gate, rank));
             }
             return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
                     .thenApply(ignored -> pending.stream().map(CompletableFuture::join).toList());
@@ -93,16 +109,16 @@ public class GateEvaluator {
             return sent.get();
         }
 
-        private CompletableFuture<GateResult> evaluateAsync(GateDefinition gate) {
+        private CompletableFuture<GateResult> evaluateAsync(GateDefinition gate, AtomicInteger rank) {
             long start = System.nanoTime();
             CompletableFuture<Verdict> verdict;
             try {
                 verdict = switch (gate.kind()) {
-                    case TARGET_UP -> query(gate.source(), gate.query())
+                    case TARGET_UP -> query(gate.source(), gate.query(), rank)
                             .thenApply(r -> GateRules.targetUp(gate.query(), r));
-                    case METRICS_PRESENT -> metricsPresent(gate);
-                    case NO_FIRING_ALERTS -> noFiringAlerts(gate);
-                    case QUERY_THRESHOLD -> threshold(gate);
+                    case METRICS_PRESENT -> metricsPresent(gate, rank);
+                    case NO_FIRING_ALERTS -> noFiringAlerts(gate, rank);
+                    case QUERY_THRESHOLD -> threshold(gate, rank);
                 };
             } catch (RuntimeException e) {
                 verdict = CompletableFuture.failedFuture(e);
@@ -113,12 +129,12 @@ public class GateEvaluator {
                             Duration.ofNanos(System.nanoTime() - start)));
         }
 
-        private CompletableFuture<Verdict> metricsPresent(GateDefinition gate) {
+        private CompletableFuture<Verdict> metricsPresent(GateDefinition gate, AtomicInteger rank) {
             if (gate.metrics().isEmpty()) {
                 throw new IllegalArgumentException("no metrics to check");
             }
             List<CompletableFuture<Verdict>> checks = gate.metrics().stream()
-                    .map(metric -> query(gate.source(), metric)
+                    .map(metric -> query(gate.source(), metric, rank)
                             .thenApply(r -> GateRules.metricPresent(metric, r))
                             .exceptionally(GateEvaluator::errorVerdict))
                     .toList();
@@ -126,34 +142,37 @@ public class GateEvaluator {
                     .thenApply(ignored -> GateRules.combine(checks.stream().map(CompletableFuture::join).toList()));
         }
 
-        private CompletableFuture<Verdict> noFiringAlerts(GateDefinition gate) {
+        private CompletableFuture<Verdict> noFiringAlerts(GateDefinition gate, AtomicInteger rank) {
             List<AlertMatcher> matchers = gate.matchers().stream().map(AlertMatcher::parse).toList();
             Set<String> key = new TreeSet<>();
             matchers.forEach(m -> key.add(m.toString()));
             AlertmanagerClient client = sources.alertmanager(gate.source());
-            return this.<List<Alert>>memoised(new AlertsKey(gate.source(), key), () -> client.firingAlerts(matchers))
+            return this.<List<Alert>>memoised(new AlertsKey(gate.source(), key), rank,
+                            () -> client.firingAlerts(matchers))
                     .thenApply(alerts -> GateRules.noFiringAlerts(matchers, alerts));
         }
 
-        private CompletableFuture<Verdict> threshold(GateDefinition gate) {
+        private CompletableFuture<Verdict> threshold(GateDefinition gate, AtomicInteger rank) {
             Condition condition = Condition.parse(gate.condition());
             Aggregate aggregate = gate.aggregate() == null ? null
                     : Aggregate.fromName(gate.aggregate()).orElseThrow(
                             () -> new IllegalArgumentException("unknown aggregate " + gate.aggregate()));
-            return query(gate.source(), gate.query())
+            return query(gate.source(), gate.query(), rank)
                     .thenApply(r -> GateRules.threshold(gate.query(), condition, aggregate, r));
         }
 
-        private CompletableFuture<InstantQueryResult> query(String source, String promql) {
+        private CompletableFuture<InstantQueryResult> query(String source, String promql, AtomicInteger rank) {
             PrometheusClient client = sources.prometheus(source);
-            return memoised(new QueryKey(source, promql), () -> client.query(promql));
+            return memoised(new QueryKey(source, promql), rank, () -> client.query(promql));
         }
 
+        /** The batch's one request for {@code key}, sent through the service's bound when first asked for. */
         @SuppressWarnings("unchecked")
-        private <T> CompletableFuture<T> memoised(Object key, Supplier<CompletableFuture<T>> request) {
-            return (CompletableFuture<T>) requests.computeIfAbsent(key, k -> {
+        private <T> CompletableFuture<T> memoised(Object key, AtomicInteger rank, Supplier<CompletableFuture<T>> request) {
+            int position = rank.getAndIncrement();
+            return (CompletableFuture<T>) shared.computeIfAbsent(key, k -> {
                 sent.incrementAndGet();
-                return request.get();
+                return requests.submit(position, request);
             });
         }
     }

@@ -9,6 +9,11 @@ public final class GateLimits {
 
     /** Gates per plan. */
     public static final int MAX_GATES = 32;
+    /**
+     * Monitoring requests one evaluation of a plan's gates may send: one per {@code target-up},
+     * {@code query-threshold} and {@code no-firing-alerts} gate, one per metric of a {@code metrics-present} gate.
+     */
+    public static final int MAX_REQUESTS_PER_PLAN = 64;
     /** Characters of a gate name (also enforced by its character set). */
     public static final int MAX_NAME_LENGTH = 63;
     /** Characters of a monitoring source name. */

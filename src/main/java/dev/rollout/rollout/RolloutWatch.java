@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -157,36 +158,28 @@ public class RolloutWatch {
         List<Active> owned = snapshot.active().stream().filter(r -> Ownership.owns(me, live, r.id())).toList();
 
         GateEvaluator.Batch batch = gates.newBatch();
-        // The rollouts of one plan share its gates: one check per plan stands for all of them.
-        Map<Long, Integer> perPlan = new HashMap<>();
-        owned.forEach(rollout -> perPlan.merge(rollout.planId(), 1, Integer::sum));
-        Map<Long, CompletableFuture<GateReport>> checks = new HashMap<>();
-        perPlan.forEach((planId, count) ->
-                checks.put(planId, gates.checkShared(snapshot.plans().get(planId).gates, count, batch)));
-        Map<UUID, GateReport> reports = new HashMap<>();
-        List<Active> toChange = new ArrayList<>();
-        for (Active rollout : owned) {
-            Plan plan = snapshot.plans().get(rollout.planId());
-            GateReport report = checks.get(rollout.planId()).join(); // every request is bounded by its timeouts
-            reports.put(rollout.id(), report);
-            WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
-                    rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
-                    rollout.due());
-            if (action != WatchAction.NONE) {
-                toChange.add(rollout);
-            }
-        }
-        long checked = System.nanoTime();
-        // The rollouts to change, in batches of a few hundred: each batch one transaction, on its own thread.
+        // The rollouts of one plan share its gates: one check per plan stands for all of them. Each plan's
+        // rollouts are decided (and those that must change, changed) as soon as that plan's results are in: a
+        // slow query holds up only the rollouts whose gates asked for it, never a violation elsewhere.
+        Map<Long, List<Active>> byPlan = new LinkedHashMap<>();
+        owned.forEach(rollout -> byPlan.computeIfAbsent(rollout.planId(), id -> new ArrayList<>()).add(rollout));
+        Map<UUID, GateReport> reports = new ConcurrentHashMap<>();
+        AtomicInteger changing = new AtomicInteger();
         List<CompletableFuture<List<WatchAction>>> acting = new ArrayList<>();
-        for (int from = 0; from < toChange.size(); from += config.batchSize()) {
-            List<Active> batchOf = toChange.subList(from, Math.min(toChange.size(), from + config.batchSize()));
-            acting.add(CompletableFuture.supplyAsync(() -> actAll(batchOf, reports), actions));
-        }
+        byPlan.forEach((planId, rollouts) -> {
+            Plan plan = snapshot.plans().get(planId);
+            acting.add(gates.checkShared(plan.gates, rollouts.size(), batch)
+                    .thenCompose(report -> actOnPlan(plan, rollouts, report, reports, changing))
+                    .exceptionally(error -> {
+                        LOG.warnf("watching the rollouts of plan %d failed, retrying next tick: %s", planId,
+                                error.toString());
+                        return List.of();
+                    }));
+        });
         int violations = 0;
         int advanced = 0;
         for (CompletableFuture<List<WatchAction>> done : acting) {
-            for (WatchAction action : done.join()) {
+            for (WatchAction action : done.join()) { // every request is bounded by its timeouts
                 if (action == WatchAction.APPLY_POLICY || action == WatchAction.RECORD_VIOLATION) {
                     violations++;
                 } else if (action == WatchAction.MOVE) {
@@ -207,12 +200,38 @@ public class RolloutWatch {
         if (metrics.completed(started, config.evaluationInterval(), owned.size(), live.size(), batch.requestsSent())) {
             long end = System.nanoTime();
             LOG.warnf("watch tick overran its interval of %s: %d ms for %d rollouts (%d gate requests, %d changed; "
-                    + "read %d ms, gates and decisions %d ms, changes %d ms, gate results %d ms); the next tick "
+                    + "read %d ms, gates, decisions and changes %d ms, gate results %d ms); the next tick "
                     + "runs at once", config.evaluationInterval(), (end - started) / 1_000_000, owned.size(),
-                    batch.requestsSent(), toChange.size(), (read - started) / 1_000_000, (checked - read) / 1_000_000,
-                    (acted - checked) / 1_000_000, (end - acted) / 1_000_000);
+                    batch.requestsSent(), changing.get(), (read - started) / 1_000_000, (acted - read) / 1_000_000,
+                    (end - acted) / 1_000_000);
         }
         return new TickReport(owned.size(), violations, advanced);
+    }
+
+    /**
+     * Decides for the rollouts of one plan from their shared report; those that must change are changed in
+     * batches of a few hundred, each batch one transaction on an action thread.
+     */
+    private CompletableFuture<List<WatchAction>> actOnPlan(Plan plan, List<Active> rollouts, GateReport report,
+            Map<UUID, GateReport> reports, AtomicInteger changing) {
+        List<Active> toChange = new ArrayList<>();
+        for (Active rollout : rollouts) {
+            reports.put(rollout.id(), report);
+            WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
+                    rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
+                    rollout.due());
+            if (action != WatchAction.NONE) {
+                toChange.add(rollout);
+            }
+        }
+        changing.addAndGet(toChange.size());
+        List<CompletableFuture<List<WatchAction>>> batches = new ArrayList<>();
+        for (int from = 0; from < toChange.size(); from += config.batchSize()) {
+            List<Active> batchOf = List.copyOf(toChange.subList(from, Math.min(toChange.size(), from + config.batchSize())));
+            batches.add(CompletableFuture.supplyAsync(() -> actAll(batchOf, reports), actions));
+        }
+        return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+                .thenApply(all -> batches.stream().flatMap(done -> done.join().stream()).toList());
     }
 
     private static boolean mayMoveItself(Plan plan, int stepIndex, int stepCount) {

@@ -36,6 +36,13 @@ public interface WatchConfig {
     @WithDefault("200")
     int batchSize();
 
+    /**
+     * ROLLOUT_WATCH_RESERVED_CONNECTIONS: connections of the pool that API requests never get, so that a flood
+     * of requests cannot stall the watch (see {@code ConnectionReserve}). Less than the pool size.
+     */
+    @WithDefault("8")
+    int reservedConnections();
+
     /** Names this instance in the history of the moves it makes itself; host:pid when unset. */
     Optional<String> instanceId();
 

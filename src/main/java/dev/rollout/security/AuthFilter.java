@@ -13,6 +13,9 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.problem.Problems;
 
@@ -25,6 +28,9 @@ import dev.rollout.problem.Problems;
  * must hold the method's {@link RequiresRole} (403; a method without one is refused to everyone), and
  * a {@link RateLimited} method must fit the caller's budget (429 with {@code Retry-After}).</li>
  * </ol>
+ * A bearer value that the verification cache does not know costs a database lookup only within the
+ * bounds of {@link CredentialLookups} (per client address and for the whole instance); beyond them the
+ * answer is 429 with {@code Retry-After}, and nothing was asked.
  * Credentials are never logged or echoed.
  */
 public class AuthFilter {
@@ -56,12 +62,27 @@ public class AuthFilter {
     }
 
     @ServerRequestFilter(priority = Priorities.AUTHORIZATION)
-    public Optional<Response> authorize(ContainerRequestContext request, ResourceInfo resource) {
+    public Optional<Response> authorize(ContainerRequestContext request, ResourceInfo resource,
+            HttpServerRequest http) {
         Optional<String> bearer = bearer(request);
         if (bearer.isEmpty()) {
             return Optional.of(unauthorized(false));
         }
-        Optional<Caller> caller = authenticate(bearer.get());
+        Optional<Caller> caller;
+        try {
+            caller = authenticate(bearer.get(), clientAddress(http));
+        } catch (CredentialLookups.Refused refused) {
+            if (refused.perAddress()) {
+                LOG.infof("failed-authentication budget reached by client address %s", clientAddress(http));
+            }
+            long retryAfter = refused.retryAfterSeconds();
+            return Optional.of(Problems.toResponse(new ApiProblem(429, "rate-limited", "Too many requests",
+                    (refused.perAddress() ? "too many unknown credentials from this address"
+                            : "too many credentials are being checked at once")
+                            + "; nothing was changed, retry in " + retryAfter + " s")
+                    .with("retryAfterSeconds", retryAfter)
+                    .header("Retry-After", Long.toString(retryAfter))));
+        }
         if (caller.isEmpty()) {
             return Optional.of(unauthorized(true));
         }
@@ -94,11 +115,17 @@ public class AuthFilter {
         return Optional.empty();
     }
 
-    private Optional<Caller> authenticate(String bearer) {
+    private Optional<Caller> authenticate(String bearer, String clientAddress) {
         if (JwtAuthenticator.looksLikeJwt(bearer) && jwt.enabled()) {
             return jwt.authenticate(bearer);
         }
-        return tokens.authenticate(bearer);
+        return tokens.authenticate(bearer, clientAddress);
+    }
+
+    /** The client's IP address (the proxy's, unless forwarded addresses from trusted proxies are enabled). */
+    private static String clientAddress(HttpServerRequest http) {
+        SocketAddress remote = http == null ? null : http.remoteAddress();
+        return remote == null ? "unknown" : remote.hostAddress();
     }
 
     /** The bearer credential, if the Authorization header is one well-formed Bearer value. */

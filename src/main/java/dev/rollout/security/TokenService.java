@@ -50,6 +50,8 @@ public class TokenService {
     /** Longer than this cannot be one of our secrets; refused without hashing. */
     static final int MAX_SECRET_LENGTH = 512;
     static final Duration MAX_LIFETIME = Duration.ofDays(3660);
+    /** How long a credential lookup waits for a free slot before the request is answered 429. */
+    static final Duration LOOKUP_WAIT = Duration.ofSeconds(1);
 
     private final TokenRepository tokens;
     private final DatabaseClock databaseClock;
@@ -58,6 +60,7 @@ public class TokenService {
     private final TokenCache cache;
     private final boolean bootstrapReactivate;
     private final AuditLog audit;
+    private final CredentialLookups lookups;
 
     /**
      * The bootstrap settings sit directly under {@code rollout.}, where a configuration mapping would have
@@ -68,7 +71,7 @@ public class TokenService {
             @ConfigProperty(name = "rollout.bootstrap-admin-token-file") Optional<String> bootstrapTokenFile,
             @ConfigProperty(name = "rollout.bootstrap-admin-token-reactivate", defaultValue = "false")
             boolean bootstrapReactivate,
-            AuthCacheConfig cacheConfig, AuditLog audit) {
+            AuthCacheConfig cacheConfig, AuditLog audit, RateLimitConfig limits) {
         this.tokens = tokens;
         this.bootstrapReactivate = bootstrapReactivate;
         this.audit = audit;
@@ -77,6 +80,8 @@ public class TokenService {
         this.bootstrapTokenFile = bootstrapTokenFile;
         this.cache = new TokenCache(cacheConfig.ttl(), cacheConfig.maxEntries(), cacheConfig.maxUnknown(),
                 System::nanoTime);
+        this.lookups = new CredentialLookups(limits.failedAuthenticationsPerSecond(), limits.credentialLookupsInFlight(),
+                LOOKUP_WAIT.toNanos(), System::nanoTime);
     }
 
     // ---- bootstrap --------------------------------------------------------------------------------
@@ -179,13 +184,19 @@ public class TokenService {
 
     /**
      * The caller holding this secret, if it names an active (not revoked, not expired) token. Answered
-     * from {@link TokenCache} when the token was verified within {@code rollout.auth-cache.ttl}.
+     * from {@link TokenCache} when the token was verified within {@code rollout.auth-cache.ttl}; otherwise
+     * the database is asked, within the bounds of {@link CredentialLookups} for {@code clientAddress}.
+     * A secret no stored token can have (shorter than both a generated secret and the shortest bootstrap
+     * token, or longer than any) is refused without asking.
+     *
+     * @throws CredentialLookups.Refused when the database would have to be asked and a bound says no
      */
-    public Optional<Caller> authenticate(String secret) {
-        if (secret == null || secret.isEmpty() || secret.length() > MAX_SECRET_LENGTH) {
+    public Optional<Caller> authenticate(String secret, String clientAddress) {
+        if (secret == null || secret.length() < MIN_BOOTSTRAP_LENGTH || secret.length() > MAX_SECRET_LENGTH) {
             return Optional.empty();
         }
-        return cache.authenticate(secret, tokens::findForAuthentication);
+        return cache.authenticate(secret, hash -> lookups.lookup(clientAddress,
+                () -> tokens.findForAuthentication(hash), Optional::isPresent));
     }
 
     /** The verified-token cache, for tests. */

@@ -498,7 +498,7 @@ final class FleetDriver implements AutoCloseable {
         }
 
         static Metrics scrape(AppProcess app) {
-            AppProcess.Reply reply = app.get("/q/metrics");
+            AppProcess.Reply reply = app.metrics();
             if (reply.status() != 200) {
                 throw new IllegalStateException("/q/metrics answered " + reply.status());
             }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.rollout.support.Metrics;
 import dev.rollout.rollout.RolloutWatch;
 import dev.rollout.support.Api;
 import dev.rollout.support.MonitoringResource;
@@ -145,7 +146,7 @@ class GateScenariosTest {
         assertEquals("paused", Api.history(id).get(Api.history(id).size() - 1).get("action"));
         given().get("/api/v1/rollouts/" + id + "/gates").then().statusCode(200)
                 .body("[0].name", equalTo("orchestrator-up")).body("[0].status", equalTo("FAIL"));
-        given().get("/q/metrics").then().statusCode(200)
+        Metrics.scrape().then().statusCode(200)
                 .body(containsString("rollout_gate_evaluations_total{gate=\"orchestrator-up\",result=\"FAIL\"}"))
                 .body(containsString("rollout_gate_evaluation_seconds_count{gate=\"orchestrator-up\"}"));
     }
@@ -198,7 +199,7 @@ class GateScenariosTest {
         assertEquals("ERROR", gate.get("status"));
         assertTrue(((String) gate.get("detail")).contains("connection refused"), gate.toString());
         assertTrue(((String) lastEvent(id, "paused").get("reason")).contains("orchestrator-up ERROR"));
-        given().get("/q/metrics").then().body(containsString("rollout_gate_source_up{source=\"default\"} 0.0"));
+        Metrics.scrape().then().body(containsString("rollout_gate_source_up{source=\"default\"} 0.0"));
         assertStillRefusedOnceTheFreshDwellIsOver(id, "orchestrator-up");
     }
 

@@ -44,14 +44,16 @@ public final class AppProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private final long launchedAt = System.nanoTime();
     private volatile Duration startup;
 
-    private AppProcess(String name, Process process, int port, Path log) {
+    private AppProcess(String name, Process process, int port, int managementPort, Path log) {
         this.name = name;
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -132,6 +134,10 @@ public final class AppProcess implements AutoCloseable {
         childEnv.keySet().removeIf(k -> k.startsWith("ROLLOUT_") || k.startsWith("QUARKUS_"));
         childEnv.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         childEnv.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        // /q/metrics is served on the management interface only: a free loopback port of its own per instance.
+        int managementPort = freePort();
+        childEnv.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        childEnv.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         childEnv.put("ROLLOUT_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
         // These tests poll advance; per-token budgets are tested on their own (SecureDeploymentIT).
         childEnv.put("ROLLOUT_RATE_LIMIT_ADVANCE_PER_MINUTE", "0");
@@ -144,7 +150,8 @@ public final class AppProcess implements AutoCloseable {
             }
         });
         try {
-            return new AppProcess(name, builder.start(), port, logFile);
+            return new AppProcess(name, builder.start(), port,
+                    Integer.parseInt(childEnv.getOrDefault("QUARKUS_MANAGEMENT_PORT", "9000")), logFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
@@ -172,6 +179,11 @@ public final class AppProcess implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The management interface, where /q/metrics is served. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public String name() {
@@ -260,6 +272,20 @@ public final class AppProcess implements AutoCloseable {
 
     public Reply get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).GET(), REQUEST_TIMEOUT);
+    }
+
+    /** GET /q/metrics on the management interface (without a credential: that port needs none). */
+    public Reply metrics() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/metrics"))
+                    .timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Reply(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": GET " + managementUrl() + "/q/metrics failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public Reply delete(String path) {

@@ -31,13 +31,14 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.rollout.support.Metrics;
 import dev.rollout.support.Api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 
 /**
- * A real Prometheus scrapes the application's /q/metrics every second, with the shipped rule file loaded,
- * and the controller's series are queryable through its HTTP API, including a finished rollout's series
+ * A real Prometheus scrapes the application's /q/metrics on the management port every second, with the
+ * shipped rule file loaded, and the controller's series are queryable through its HTTP API, including a finished rollout's series
  * going away.
  */
 @QuarkusTest
@@ -68,7 +69,7 @@ class PrometheusScrapeTest {
                     metrics_path: /q/metrics
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(RuleFilesTest.RULES.toAbsolutePath(), RestAssured.port));
+                """.formatted(RuleFilesTest.RULES.toAbsolutePath(), Metrics.managementPort()));
         prometheus = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
@@ -134,7 +135,7 @@ class PrometheusScrapeTest {
 
         // A finished rollout leaves the gauges: gone from /q/metrics, and stale in Prometheus.
         Api.command(id, "abort", "done watching").then().statusCode(200);
-        assertFalse(given().get("/q/metrics").asString().contains(id), "no series of a finished rollout");
+        assertFalse(Metrics.scrape().asString().contains(id), "no series of a finished rollout");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> query("rollout_percentage" + rollout).isEmpty());
     }
@@ -142,7 +143,7 @@ class PrometheusScrapeTest {
     /** What Prometheus says of its target, and what the application exposes of the rollout. */
     private static String diagnosis(String id) {
         try {
-            return get("/api/v1/targets").body() + "\n" + given().get("/q/metrics").asString().lines()
+            return get("/api/v1/targets").body() + "\n" + Metrics.scrape().asString().lines()
                     .filter(l -> l.contains(id)).toList();
         } catch (Exception e) {
             return e.toString();

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.rollout.support.Metrics;
 import dev.rollout.support.Api;
 import dev.rollout.support.Auth;
 import dev.rollout.support.GrafanaStub;
@@ -251,7 +252,7 @@ class RefusalRunsTest {
     }
 
     private static long refusalsCounted(String plan, String reason) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Metrics.scrape().then().statusCode(200).extract().asString();
         return metrics.lines().filter(l -> l.startsWith("rollout_advance_refusals_total{"))
                 .filter(l -> l.contains("plan=\"" + plan + "\"") && l.contains("reason=\"" + reason + "\""))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

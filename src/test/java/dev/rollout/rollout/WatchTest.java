@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.rollout.support.Metrics;
 import dev.rollout.db.Rows;
 import dev.rollout.support.Api;
 import dev.rollout.support.MonitoringResource;
@@ -219,7 +220,7 @@ class WatchTest {
     @Test
     void theWatchReportsItsTicks() {
         watch.tick();
-        given().get("/q/metrics").then().statusCode(200)
+        Metrics.scrape().then().statusCode(200)
                 .body(containsString("rollout_watch_tick_seconds_count"))
                 .body(containsString("rollout_watch_rollouts "))
                 .body(containsString("rollout_watch_gate_requests "))

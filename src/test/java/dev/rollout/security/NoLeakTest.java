@@ -16,6 +16,7 @@ import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import dev.rollout.support.Metrics;
 import dev.rollout.support.Api;
 import dev.rollout.support.Auth;
 import dev.rollout.support.WebhookReceiver;
@@ -114,7 +115,7 @@ class NoLeakTest {
         call(given(), "GET", "/api/v1/audit?limit=1000", null).then().statusCode(200);
         call(given(), "GET", rollout + "/history", null).then().statusCode(200);
         call(given(), "GET", rollout + "/deployment-state", null).then().statusCode(200);
-        record(given().get("/q/metrics")).then().statusCode(200);
+        record(Metrics.scrape()).then().statusCode(200);
         record(given().accept("application/json").get("/q/openapi")).then().statusCode(200);
         record(given().get("/q/openapi")).then().statusCode(200);
         record(given().get("/q/health")).then().statusCode(200);

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rollout.support.Metrics;
 import dev.rollout.support.Api;
 import dev.rollout.support.Auth;
 import io.quarkus.test.junit.QuarkusTest;
@@ -117,7 +118,7 @@ class OverrideTest {
     }
 
     static double overridesCounted() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Metrics.scrape().then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("(?m)^rollout_overrides_total\\{[^}]*bypassed=\"dwell\"[^}]*\\} (\\S+)$")
                 .matcher(metrics);
         double total = 0;

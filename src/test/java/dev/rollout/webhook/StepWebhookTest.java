@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.rollout.support.Metrics;
 import dev.rollout.support.Api;
 import dev.rollout.support.GrafanaStubResource;
 import dev.rollout.support.WebhookReceiver;
@@ -209,7 +210,7 @@ class StepWebhookTest {
         Api.get(id).then().body("state", equalTo("PROGRESSING"));
         assertTrue(Api.history(id).stream().noneMatch(e -> "webhook-undelivered".equals(e.get("reason"))));
         // The failed attempts show in the metrics.
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Metrics.scrape().then().statusCode(200).extract().asString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("rollout_outbox_delivery_failures_total{channel=\"webhook\"")
                 && !l.endsWith(" 0.0")), "webhook failures counted");
     }

@@ -1,5 +1,11 @@
 package dev.rollout.drill;
 
+import static dev.rollout.drill.DrillChecks.DWELL;
+import static dev.rollout.drill.DrillChecks.INTERVAL;
+import static dev.rollout.drill.DrillChecks.OPERATOR;
+import static dev.rollout.drill.DrillChecks.SCRIPT;
+import static dev.rollout.drill.DrillChecks.STEPS;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -32,6 +38,8 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.rollout.drill.DrillChecks.Command;
+import dev.rollout.drill.DrillChecks.Window;
 import dev.rollout.it.AppProcess;
 import dev.rollout.support.GrafanaStub;
 import dev.rollout.support.monitoring.FakeTarget;
@@ -51,11 +59,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 final class DrillDriver implements AutoCloseable {
 
     /** The two forms: {@code short} runs in the build, {@code long} from deploy/drill. */
-    record Form(String name, int rollouts, int workers, int cycles, int scale, Duration grafanaDown) {
+    record Form(String name, int rollouts, int workers, int cycles, int scale, Duration grafanaDown,
+            Duration annotationBound) {
         static Form of(String name) {
             return switch (name) {
-                case "short" -> new Form("short", 14, 3, 1, 1, Duration.ofSeconds(30));
-                case "long" -> new Form("long", 30, 4, 3, 3, Duration.ofMinutes(3));
+                case "short" -> new Form("short", 14, 3, 1, 1, Duration.ofSeconds(30), Duration.ofMinutes(5));
+                case "long" -> new Form("long", 30, 4, 3, 3, Duration.ofMinutes(3), Duration.ofMinutes(10));
                 default -> throw new IllegalArgumentException("drill form is short or long, not " + name);
             };
         }
@@ -65,18 +74,9 @@ final class DrillDriver implements AutoCloseable {
     record Outcome(List<String> violations, Duration took) {
     }
 
-    static final Duration INTERVAL = Duration.ofSeconds(1);
-    /**
-     * How long after a gate source went down an advance may still commit: a tick (or an advance call)
-     * evaluates its gates and then acts, so an action may carry results up to a tick old; two ticks leave
-     * room for a slow transaction on a busy machine.
-     */
-    static final Duration GRANULARITY = INTERVAL.multipliedBy(2);
     /** How long after PostgreSQL is back a 503 database-unavailable still counts as part of the outage. */
     static final Duration DATABASE_GRACE = Duration.ofSeconds(20);
     static final Duration PROMETHEUS_READ_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration DWELL = Duration.ofSeconds(3);
-    static final double[] STEPS = {5, 25, 50, 100};
     static final String JOB = "drill-app";
     static final String ALERT = "DrillCanaryUnhealthy";
     static final String RULES = """
@@ -99,8 +99,6 @@ final class DrillDriver implements AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SCRIPT = "drill-script";
-    private static final String OPERATOR = "drill-operator";
 
     private final Form form;
     private final Random random = new Random();
@@ -131,41 +129,8 @@ final class DrillDriver implements AutoCloseable {
     private final AtomicInteger lost = new AtomicInteger();
     private volatile boolean loading;
 
-    /** A window during which a gate source or the database was certainly unavailable. */
-    record Window(String source, Instant from, Instant to) {
-        boolean contains(Instant t) {
-            return !t.isBefore(from) && !t.isAfter(to);
-        }
-    }
-
     /** One HTTP answer the drill got (or none: status -1). */
     record Answered(Instant at, String replica, String method, String path, int status, String problem) {
-    }
-
-    /** One command the drill sent, and what it learned of its outcome. */
-    static final class Command {
-        final long order;
-        final String rolloutId;
-        final String kind;
-        final String reason;
-        final List<Integer> statuses = new ArrayList<>();
-        JsonNode answer;
-
-        Command(long order, String rolloutId, String kind, String reason) {
-            this.order = order;
-            this.rolloutId = rolloutId;
-            this.kind = kind;
-            this.reason = reason;
-        }
-
-        boolean succeeded() {
-            return statuses.stream().anyMatch(s -> s >= 200 && s < 300);
-        }
-
-        /** Not answered with success, and some attempt got no answer at all: it may or may not have happened. */
-        boolean unknown() {
-            return !succeeded() && statuses.contains(-1);
-        }
     }
 
     static final class Tracked {
@@ -645,7 +610,7 @@ final class DrillDriver implements AutoCloseable {
             certain += c.succeeded() ? 1 : 0;
         }
         for (Map.Entry<String, List<Command>> e : byRollout.entrySet()) {
-            checkCommands(e.getKey(), e.getValue(), histories.getOrDefault(e.getKey(), List.of()),
+            DrillChecks.checkCommands(e.getKey(), e.getValue(), histories.getOrDefault(e.getKey(), List.of()),
                     found.get(names[0]));
         }
         for (Command c : commands) {
@@ -665,8 +630,8 @@ final class DrillDriver implements AutoCloseable {
         // 2-5. Per rollout: duplicates, fold, dwell, advances during outages.
         int moves = 0;
         for (Map.Entry<String, List<JsonNode>> e : histories.entrySet()) {
-            moves += checkHistory(e.getKey(), e.getValue(), finalStates.get(e.getKey()), found.get(names[1]),
-                    found.get(names[2]), found.get(names[3]), found.get(names[4]));
+            moves += DrillChecks.checkHistory(e.getKey(), e.getValue(), finalStates.get(e.getKey()), windows,
+                    found.get(names[1]), found.get(names[2]), found.get(names[3]), found.get(names[4]));
         }
         checked.put(names[1], events + " events of " + histories.size() + " rollouts");
         checked.put(names[2], histories.size() + " rollouts");
@@ -674,10 +639,11 @@ final class DrillDriver implements AutoCloseable {
         checked.put(names[4], moves + " moves against " + windows.stream().filter(w -> !w.source().equals("database"))
                 .count() + " outage windows");
 
-        // 6. Annotations: wait (bounded) until Grafana has one per event, then count.
+        // 6. Annotations: wait until Grafana has one per event, then count. The bound is generous: after a
+        // long Grafana outage a rollout's backlog drains one event per outbox pass (they go in order).
         Map<String, Integer> expected = new HashMap<>();
         histories.forEach((id, h) -> h.forEach(ev -> expected.put("rollout:" + id + " event:" + ev.path("seq").asText(), 0)));
-        Duration bound = Duration.ofSeconds(150);
+        Duration bound = form.annotationBound();
         long waitBegan = System.nanoTime();
         boolean all = waitFor(bound, () -> annotationCounts(expected).values().stream().allMatch(n -> n >= 1));
         print("annotations for all %d events %s after %d s", expected.size(), all ? "arrived" : "did NOT all arrive",
@@ -735,198 +701,6 @@ final class DrillDriver implements AutoCloseable {
                 return events;
             }
             after = page.get(page.size() - 1).path("seq").asLong();
-        }
-    }
-
-    /** The drill's commands on one rollout against its history: each answered one once, in the order sent. */
-    private void checkCommands(String id, List<Command> sent, List<JsonNode> history, List<String> out) {
-        List<long[]> matched = new ArrayList<>(); // {command order, event seq}
-        int unknownAdvances = 0;
-        Map<Double, List<JsonNode>> scriptSteps = new HashMap<>();
-        for (JsonNode ev : history) {
-            if (ev.path("action").asText().equals("step") && ev.path("actor").asText().equals(SCRIPT)) {
-                scriptSteps.computeIfAbsent(ev.path("toPercentage").asDouble(), x -> new ArrayList<>()).add(ev);
-            }
-        }
-        for (Command c : sent) {
-            if (c.kind.equals("advance")) {
-                if (c.succeeded()) {
-                    double to = c.answer.path("currentPercentage").asDouble();
-                    List<JsonNode> evs = scriptSteps.getOrDefault(to, List.of());
-                    if (evs.size() != 1) {
-                        out.add(id + ": advance " + c.reason + " answered 200 at " + to + " %, history has " + evs.size()
-                                + " step events to it by " + SCRIPT);
-                    } else {
-                        matched.add(new long[] {c.order, evs.get(0).path("seq").asLong()});
-                    }
-                    scriptSteps.remove(to);
-                } else if (c.unknown()) {
-                    unknownAdvances++;
-                }
-                continue;
-            }
-            String action = switch (c.kind) {
-                case "pause" -> "paused";
-                case "resume" -> "resumed";
-                case "rollback" -> "rolled_back";
-                default -> "aborted";
-            };
-            List<JsonNode> evs = history.stream().filter(ev -> c.reason.equals(ev.path("reason").asText(null))).toList();
-            boolean right = evs.stream().allMatch(ev -> ev.path("action").asText().equals(action)
-                    && ev.path("actor").asText().equals(OPERATOR));
-            if (!right || (c.succeeded() && evs.size() != 1) || (c.unknown() && evs.size() > 1)
-                    || (!c.succeeded() && !c.unknown() && !evs.isEmpty())) {
-                out.add(id + ": " + c.kind + " answered " + c.statuses + ", history has " + evs.size()
-                        + " events with its reason: " + evs);
-            } else if (evs.size() == 1) {
-                matched.add(new long[] {c.order, evs.get(0).path("seq").asLong()});
-            }
-        }
-        int unexplained = scriptSteps.values().stream().mapToInt(List::size).sum();
-        if (unexplained > unknownAdvances) {
-            out.add(id + ": " + unexplained + " step events by " + SCRIPT + " that no answered advance explains "
-                    + scriptSteps.keySet() + " (" + unknownAdvances + " advances unanswered)");
-        }
-        matched.sort(Comparator.comparingLong(m -> m[0]));
-        for (int i = 1; i < matched.size(); i++) {
-            if (matched.get(i)[1] <= matched.get(i - 1)[1]) {
-                out.add(id + ": event " + matched.get(i)[1] + " recorded before event " + matched.get(i - 1)[1]
-                        + " though its command was sent after");
-            }
-        }
-    }
-
-    /** Folds one history, checking each event is allowed where it stands; answers the number of moves. */
-    private int checkHistory(String id, List<JsonNode> history, JsonNode now, List<String> twice, List<String> fold,
-            List<String> dwell, List<String> outage) {
-        if (history.isEmpty() || !history.get(0).path("action").asText().equals("started")) {
-            fold.add(id + ": history does not begin with started");
-            return 0;
-        }
-        String plan = history.get(0).path("details").path("plan").asText();
-        String state = "PROGRESSING";
-        double pct = 0;
-        int stepIndex = -1;
-        Instant dwellFrom = null;
-        Map<String, Integer> transitions = new HashMap<>();
-        int moves = 0;
-        long lastSeq = -1;
-        for (JsonNode ev : history) {
-            String action = ev.path("action").asText();
-            long seq = ev.path("seq").asLong();
-            Instant at = Instant.parse(ev.path("at").asText());
-            double from = ev.path("fromPercentage").asDouble(0);
-            double to = ev.path("toPercentage").asDouble(0);
-            String where = id + " event " + seq + " " + action + " " + from + "->" + to;
-            if (seq <= lastSeq) {
-                fold.add(where + ": seq not increasing");
-            }
-            lastSeq = seq;
-            if (List.of("started", "step", "completed", "rolled_back", "aborted").contains(action)) {
-                String key = action + ":" + (action.equals("step") ? Double.toString(to) : "");
-                if (transitions.merge(key, 1, Integer::sum) > 1) {
-                    twice.add(where + " recorded twice");
-                }
-            }
-            boolean terminal = List.of("COMPLETED", "ROLLED_BACK", "ABORTED").contains(state);
-            switch (action) {
-                case "started" -> {
-                    if (seq != history.get(0).path("seq").asLong()) {
-                        fold.add(where + ": started again");
-                    }
-                }
-                case "step", "completed" -> {
-                    moves++;
-                    checkAdvanceDuringOutage(where, ev, at, outage);
-                    if (!state.equals("PROGRESSING")) {
-                        fold.add(where + ": moved while " + state);
-                    }
-                    if (dwellFrom != null && stepIndex >= 0 && stepIndex < STEPS.length) {
-                        Duration need = STEPS[stepIndex] == 100 ? Duration.ZERO : DWELL;
-                        Duration held = Duration.between(dwellFrom, at);
-                        if (action.equals("step") && held.compareTo(need) < 0) {
-                            dwell.add(where + ": step " + STEPS[stepIndex] + " % left after " + held.toMillis()
-                                    + " ms of its " + need.toMillis() + " ms dwell");
-                        }
-                    }
-                    if (action.equals("step")) {
-                        if (from != pct || stepIndex + 1 >= STEPS.length || to != STEPS[stepIndex + 1]) {
-                            fold.add(where + ": not the next step from " + pct + " % (step " + stepIndex + ")");
-                        }
-                        stepIndex++;
-                        pct = to;
-                        dwellFrom = at;
-                    } else {
-                        if (stepIndex != STEPS.length - 1) {
-                            fold.add(where + ": completed at step " + stepIndex);
-                        }
-                        state = "COMPLETED";
-                    }
-                }
-                case "paused" -> {
-                    if (!state.equals("PROGRESSING")) {
-                        fold.add(where + ": paused while " + state);
-                    }
-                    state = "PAUSED";
-                }
-                case "resumed" -> {
-                    if (!state.equals("PAUSED")) {
-                        fold.add(where + ": resumed while " + state);
-                    }
-                    state = "PROGRESSING";
-                    dwellFrom = at;
-                }
-                case "rolled_back" -> {
-                    if (terminal) {
-                        fold.add(where + ": rolled back while " + state);
-                    }
-                    state = "ROLLED_BACK";
-                    pct = 0;
-                    stepIndex = -1;
-                }
-                case "aborted" -> {
-                    if (terminal) {
-                        fold.add(where + ": aborted while " + state);
-                    }
-                    state = "ABORTED";
-                }
-                case "gate_violation" -> {
-                    if (terminal || from != pct) {
-                        fold.add(where + ": violation while " + state + " at " + pct + " %");
-                    }
-                }
-                case "advance_refused" -> {
-                    // changes nothing
-                }
-                default -> fold.add(where + ": an action the drill never causes");
-            }
-        }
-        String nowState = now.path("state").asText();
-        double nowPct = now.path("currentPercentage").asDouble();
-        int nowStep = now.path("stepIndex").asInt();
-        if (!nowState.equals(state) || nowPct != pct || nowStep != stepIndex) {
-            fold.add(id + " (" + plan + "): GET says " + nowState + " " + nowPct + " % step " + nowStep
-                    + ", the history folds to " + state + " " + pct + " % step " + stepIndex);
-        }
-        return moves;
-    }
-
-    private void checkAdvanceDuringOutage(String where, JsonNode ev, Instant at, List<String> out) {
-        for (Window w : windows) {
-            if (w.source().equals("database")) {
-                continue;
-            }
-            if (at.isAfter(w.from().plus(GRANULARITY)) && !at.isAfter(w.to())) {
-                out.add(where + " at " + at + " while " + w.source() + " was down " + w.from() + " .. " + w.to());
-            }
-            for (JsonNode gate : ev.path("details").path("gates")) {
-                String source = gate.path("kind").asText().equals("no-firing-alerts") ? "alertmanager" : "prometheus";
-                String evaluated = gate.path("evaluatedAt").asText(null);
-                if (source.equals(w.source()) && evaluated != null && w.contains(Instant.parse(evaluated))) {
-                    out.add(where + ": gate " + gate.path("name").asText() + " " + gate.path("status").asText()
-                            + " evaluated at " + evaluated + " while " + w.source() + " was down");
-                }
-            }
         }
     }
 

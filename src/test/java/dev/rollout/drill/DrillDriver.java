@@ -173,6 +173,7 @@ final class DrillDriver implements AutoCloseable {
                 + "evaluation interval %d s, dwell %d s", form.name(), form.rollouts(), form.workers(), form.cycles(),
                 form.scale(), form.grafanaDown().toSeconds(), INTERVAL.toSeconds(), DWELL.toSeconds());
         setUp();
+        print("set up in %d s", (System.nanoTime() - began) / 1_000_000_000);
         long loadBegan = System.nanoTime();
         List<Thread> workers = startLoad();
         for (int cycle = 1; cycle <= form.cycles(); cycle++) {
@@ -229,7 +230,10 @@ final class DrillDriver implements AutoCloseable {
                 throw new IllegalStateException("plan " + plan.getKey() + " not created: " + created);
             }
         }
-        while (active.size() < form.rollouts()) {
+        for (int attempt = 0; active.size() < form.rollouts(); attempt++) {
+            if (attempt >= 5 * form.rollouts()) {
+                throw new IllegalStateException("only " + active.size() + " rollouts could be started");
+            }
             startRollout();
         }
         print("set up: PostgreSQL on port %d, Prometheus %s and Alertmanager %s behind proxies, 3 replicas, "

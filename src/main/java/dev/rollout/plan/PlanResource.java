@@ -92,6 +92,7 @@ public class PlanResource {
     @POST
     @Path("preview")
     @RequiresRole(Role.VIEWER)
+    @RateLimited(RateLimiter.Bucket.WRITE)
     @RequestBody(required = true, description = "A plan, as for POST /plans",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PlanRequest.class)))
@@ -102,6 +103,7 @@ public class PlanResource {
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
     @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public PlanPreview preview(PlanRequest request) {
         return plans.preview(request);
     }

@@ -50,7 +50,8 @@ class OpenApiTest {
                 "/api/v1/rollouts", "/api/v1/rollouts/{id}", "/api/v1/rollouts/{id}/advance",
                 "/api/v1/rollouts/{id}/pause", "/api/v1/rollouts/{id}/resume", "/api/v1/rollouts/{id}/rollback",
                 "/api/v1/rollouts/{id}/abort", "/api/v1/rollouts/{id}/history", "/api/v1/rollouts/{id}/gates",
-                "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit" }) {
+                "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit",
+                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -132,6 +133,27 @@ class OpenApiTest {
         String other = post("/api/v1/rollouts", Map.of("plan", plan, "target", unique("doc-target"), "version", "v1"))
                 .path("id");
         live("post", ID + "/abort", post("/api/v1/rollouts/" + other + "/abort", Map.of("reason", "stop")), 200);
+    }
+
+    @Test
+    void previewAndFleetOperationsAnswerWhatTheDocumentSays() {
+        String plan = unique("doc-fleet");
+        Map<String, Object> body = plan(plan, "MANUAL", "PAUSE", seedSteps("PT1H"));
+        live("post", "/api/v1/plans/preview", post("/api/v1/plans/preview", body), 200);
+        live("post", "/api/v1/plans/preview", post("/api/v1/plans/preview", Map.of("name", plan, "colour", "x")), 400);
+        live("post", "/api/v1/plans/preview", given().contentType(ContentType.TEXT).body("x")
+                .post("/api/v1/plans/preview"), 415);
+        post("/api/v1/plans", body).then().statusCode(201);
+        String target = unique("doc-fleet");
+        post("/api/v1/rollouts", Map.of("plan", plan, "target", target, "version", "v1")).then().statusCode(201);
+        live("get", "/api/v1/rollouts", given().get("/api/v1/rollouts?target=" + target + "*&plan=" + plan), 200);
+        live("get", "/api/v1/rollouts", given().get("/api/v1/rollouts?target=a%25b"), 400);
+        for (String command : List.of("pause", "resume")) {
+            String path = "/api/v1/rollouts/" + command;
+            live("post", path, post(path, Map.of("target", target, "reason", "doc")), 200);
+            live("post", path, post(path, Map.of("target", target)), 400);
+            live("post", path, given().contentType(ContentType.TEXT).body("x").post(path), 415);
+        }
     }
 
     @Test

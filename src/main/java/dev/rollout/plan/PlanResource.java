@@ -85,6 +85,29 @@ public class PlanResource {
                 .entity(PlanView.of(plan)).build();
     }
 
+    /**
+     * Checks a plan without storing it: 200 whether or not it is valid ({@code valid}, {@code errors} as
+     * {@code POST /plans} would name them), with its schedule, minimum duration and lint warnings.
+     */
+    @POST
+    @Path("preview")
+    @RequiresRole(Role.VIEWER)
+    @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = true, description = "A plan, as for POST /plans",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanRequest.class)))
+    @APIResponse(responseCode = "200", description = "The preview; nothing was stored. A plan POST /plans would "
+            + "refuse has valid false and the same errors",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PlanPreview.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    public PlanPreview preview(PlanRequest request) {
+        return plans.preview(request);
+    }
+
     @GET
     @RequiresRole(Role.VIEWER)
     @APIResponse(responseCode = "200", description = "The latest version of every plan, by name; paged",

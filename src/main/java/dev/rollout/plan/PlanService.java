@@ -45,8 +45,7 @@ public class PlanService {
      */
     @Transactional
     public Applied create(PlanRequest request, String actor) {
-        // A webhook must name a configured endpoint.
-        List<String> problems = PlanValidator.validate(request, gates.sourceNames(), webhookEndpoints.names());
+        List<String> problems = problems(request);
         if (!problems.isEmpty()) {
             throw ApiProblem.badRequest("invalid-plan", String.join("; ", problems)).with("errors", problems);
         }
@@ -85,6 +84,19 @@ public class PlanService {
         plan.webhook = webhook(request);
         plan.persist();
         return new Applied(plan, true);
+    }
+
+    /** Every problem of {@code request} as a plan to create; a webhook must name a configured endpoint. */
+    private List<String> problems(PlanRequest request) {
+        return PlanValidator.validate(request, gates.sourceNames(), webhookEndpoints.names());
+    }
+
+    /**
+     * What creating {@code request} would give, storing nothing: the same validation as {@link #create}, the
+     * schedule, the minimum duration and lint warnings.
+     */
+    public PlanPreview preview(PlanRequest request) {
+        return PlanPreview.of(request, problems(request));
     }
 
     private static List<PlanStep> steps(PlanRequest request) {

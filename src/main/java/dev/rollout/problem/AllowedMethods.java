@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import dev.rollout.audit.AuditResource;
 import dev.rollout.plan.PlanResource;
 import dev.rollout.rollout.RolloutResource;
 import dev.rollout.security.TokenResource;
@@ -33,7 +34,8 @@ import dev.rollout.security.TokenResource;
  */
 public class AllowedMethods {
 
-    static final List<Class<?>> RESOURCES = List.of(PlanResource.class, RolloutResource.class, TokenResource.class);
+    static final List<Class<?>> RESOURCES = List.of(PlanResource.class, RolloutResource.class, TokenResource.class,
+            AuditResource.class);
 
     private record Route(Pattern path, Set<String> methods) {
     }

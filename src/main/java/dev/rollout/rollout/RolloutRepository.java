@@ -46,6 +46,25 @@ public class RolloutRepository {
                 .setParameter(1, id).getResultList());
     }
 
+    /**
+     * Takes the row locks of {@code ids}, waiting for any holder, in id order (one order for every bulk
+     * change, so they never deadlock one another); answers the ids of the rollouts that exist, in that order.
+     */
+    List<UUID> lockAll(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<?> locked = em.createNativeQuery("select id from rollout where id in (?1) order by id for update")
+                .setParameter(1, ids).getResultList();
+        return locked.stream().map(UUID.class::cast).toList();
+    }
+
+    /** Writes what the session holds and lets go of it: a bulk change keeps one rollout in memory at a time. */
+    void release() {
+        em.flush();
+        em.clear();
+    }
+
     /** Takes the row lock only if nobody holds it: another instance or a caller is acting on it right now. */
     Optional<Rollout> lockIfFree(UUID id) {
         return first(em.createNativeQuery("select * from rollout where id = ?1 for update skip locked", Rollout.class)

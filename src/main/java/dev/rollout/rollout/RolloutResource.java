@@ -117,14 +117,56 @@ public class RolloutResource {
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @Parameter(name = "state", in = ParameterIn.QUERY, description = "Only rollouts in this state",
             schema = @Schema(implementation = RolloutState.class))
+    @Parameter(name = "target", in = ParameterIn.QUERY, description = "Only rollouts whose target matches this "
+            + "pattern: '*' matches any run of characters (payments-*), as in token target scopes",
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "plan", in = ParameterIn.QUERY, description = "Only rollouts of the plan of this name "
+            + "(any version)", schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = "limit", in = ParameterIn.QUERY, description = Page.LIMIT_DESCRIPTION,
             schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100"))
     @Parameter(name = "after", in = ParameterIn.QUERY, description = Page.AFTER_DESCRIPTION,
             schema = @Schema(type = SchemaType.STRING))
     public Response list(@Context UriInfo uri) {
-        RolloutState state = QueryParams.of(uri).enumeration("state", RolloutState.class);
+        RolloutFilter filter = RolloutFilter.of(QueryParams.of(uri));
         PageRequest page = PageRequest.of(uri, 2);
-        return rollouts.list(state, page).map(RolloutView::of).response(uri);
+        return rollouts.list(filter, page).map(RolloutView::of).response(uri);
+    }
+
+    @POST
+    @Path("pause")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = FleetRequest.class)))
+    @APIResponse(responseCode = "200", description = "Every matching PROGRESSING rollout in the caller's scope "
+            + "paused, each with its own paused event; matching ones already PAUSED are listed as skipped",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = FleetResult.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    public FleetResult pauseAll(FleetRequest body) {
+        return rollouts.bulk(Command.PAUSE, body, actor.name());
+    }
+
+    @POST
+    @Path("resume")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = FleetRequest.class)))
+    @APIResponse(responseCode = "200", description = "Every matching PAUSED rollout in the caller's scope "
+            + "resumed with a fresh full dwell, each with its own resumed event; matching ones that are "
+            + "PROGRESSING are listed as skipped",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = FleetResult.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    public FleetResult resumeAll(FleetRequest body) {
+        return rollouts.bulk(Command.RESUME, body, actor.name());
     }
 
     @GET

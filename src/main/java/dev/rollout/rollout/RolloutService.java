@@ -10,6 +10,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
+import jakarta.persistence.TypedQuery;
 
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -96,27 +97,13 @@ public class RolloutService {
     }
 
     /**
-     * A page of rollouts, newest first (by start, then id), only of targets in the caller's scope; the cursor
-     * is the last one's start and id.
+     * A page of rollouts matching {@code filter}, newest first (by start, then id), only of targets in the
+     * caller's scope; the cursor is the last one's start and id.
      */
-    public Page<Rollout> list(RolloutState state, PageRequest page) {
+    public Page<Rollout> list(RolloutFilter filter, PageRequest page) {
         Cursor after = page.after();
-        List<String> where = new ArrayList<>();
         Map<String, Object> params = new java.util.HashMap<>();
-        if (state != null) {
-            where.add("state = :state");
-            params.put("state", state);
-        }
-        TargetScope targets = scope.scope();
-        if (!targets.isAll()) {
-            List<String> any = new ArrayList<>();
-            for (String like : targets.likePatterns()) {
-                String name = "target" + any.size();
-                params.put(name, like);
-                any.add("target like :" + name + " escape '" + TargetScope.LIKE_ESCAPE + "'");
-            }
-            where.add("(" + String.join(" or ", any) + ")");
-        }
+        List<String> where = matching(filter, params);
         if (after != null) {
             where.add("(startedAt < :startedAt or (startedAt = :startedAt and id < :id))");
             params.put("startedAt", after.instant(0));
@@ -125,6 +112,102 @@ public class RolloutService {
         String query = (where.isEmpty() ? "" : String.join(" and ", where) + " ") + "order by startedAt desc, id desc";
         List<Rollout> rows = Rollout.<Rollout>find(query, params).range(0, page.fetchSize() - 1).list();
         return Page.of(rows, page, r -> Cursor.encode(r.startedAt, r.id));
+    }
+
+    /**
+     * The conditions (on {@link Rollout}, JPQL) that select what {@code filter} names within the caller's
+     * scope, their parameters added to {@code params}. Target patterns become SQL {@code LIKE} patterns through
+     * {@link TargetScope#likePatterns()}, so a filter matches exactly what a token scope of it would.
+     */
+    private List<String> matching(RolloutFilter filter, Map<String, Object> params) {
+        List<String> where = new ArrayList<>();
+        if (filter.state() != null) {
+            where.add("state = :state");
+            params.put("state", filter.state());
+        }
+        if (filter.target() != null) {
+            where.add(anyLike(filter.target(), "pattern", params));
+        }
+        if (filter.plan() != null) {
+            where.add("plan.name = :plan");
+            params.put("plan", filter.plan());
+        }
+        TargetScope targets = scope.scope();
+        if (!targets.isAll()) {
+            where.add(anyLike(targets, "scope", params));
+        }
+        return where;
+    }
+
+    private static String anyLike(TargetScope targets, String prefix, Map<String, Object> params) {
+        List<String> any = new ArrayList<>();
+        for (String like : targets.likePatterns()) {
+            String name = prefix + any.size();
+            params.put(name, like);
+            any.add("target like :" + name + " escape '" + TargetScope.LIKE_ESCAPE + "'");
+        }
+        return "(" + String.join(" or ", any) + ")";
+    }
+
+    // ---- fleet operations -------------------------------------------------------------------------
+
+    /** How many rollouts one transaction of a bulk command changes: short locks, bounded transactions. */
+    static final int BULK_CHUNK = 250;
+
+    /**
+     * Pauses or resumes every active rollout that {@code request} selects within the caller's scope (out of
+     * scope rollouts are never selected, so they neither change nor refuse), each through the same transition
+     * and history event as the single command. Rollouts whose state does not allow the command are skipped
+     * and reported with the refusal the single command would give. The work is done in chunks of
+     * {@value #BULK_CHUNK} rollouts, each in one transaction of {@link RolloutChanges#changeEach}: a chunk
+     * commits whole or not at all, and what committed stays committed if a later chunk fails.
+     */
+    public FleetResult bulk(Command command, FleetRequest request, String actor) {
+        if (command != Command.PAUSE && command != Command.RESUME) {
+            throw new IllegalArgumentException("no bulk " + command);
+        }
+        if (request == null) {
+            throw ApiProblem.badRequest("invalid-request", "body: target and reason are required")
+                    .with("errors", List.of("body: target and reason are required"));
+        }
+        String what = command.name().toLowerCase() + " rollouts";
+        RolloutFilter filter = request.filter(what);
+        Map<String, Object> params = new java.util.HashMap<>();
+        List<String> where = matching(filter, params);
+        where.add("state in :active");
+        params.put("active", List.of(RolloutState.PROGRESSING, RolloutState.PAUSED));
+        TypedQuery<UUID> select = em.createQuery("select r.id from Rollout r where " + String.join(" and ", where)
+                + " order by r.id", UUID.class);
+        params.forEach(select::setParameter);
+        List<UUID> ids = select.getResultList();
+
+        List<UUID> acted = new ArrayList<>();
+        List<FleetResult.Skipped> skipped = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += BULK_CHUNK) {
+            List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + BULK_CHUNK));
+            List<Object> outcomes = changes.changeEach(chunk, locked -> {
+                Rollout rollout = locked.rollout();
+                if (!scope.sees(rollout.target)) {
+                    return Decided.nothing(null); // cannot happen: targets never change; never acted on
+                }
+                Optional<RolloutRefused> refused = RolloutRules.check(command, rollout.state);
+                if (refused.isPresent()) {
+                    return Decided.nothing(new FleetResult.Skipped(rollout.id, refused.get().refusal().type(),
+                            rollout.state));
+                }
+                HistoryEvent event = command == Command.PAUSE ? rollout.pause(locked.now(), actor, request.reason())
+                        : rollout.resume(locked.now(), actor, request.reason());
+                return Decided.of(event, rollout.id);
+            });
+            for (Object outcome : outcomes) {
+                if (outcome instanceof FleetResult.Skipped skip) {
+                    skipped.add(skip);
+                } else {
+                    acted.add((UUID) outcome);
+                }
+            }
+        }
+        return new FleetResult(acted, skipped);
     }
 
     /**

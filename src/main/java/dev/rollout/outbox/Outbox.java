@@ -60,7 +60,9 @@ public class Outbox {
     }
 
     /**
-     * Claims up to {@code limit} due rows for {@code instance} for the length of {@code lease}. Only the
+     * Claims up to {@code limit} due rows of {@code channel} for {@code instance} for the length of
+     * {@code lease}. Channels are claimed separately, so a backlog on one (annotations while Grafana was
+     * down) never keeps another (the step webhooks that move traffic) waiting behind it. Only the
      * oldest pending row of each rollout and channel is ever due, so a rollout's events leave in order:
      * a row waits while an earlier one of its rollout is being sent or backing off. FOR UPDATE SKIP LOCKED
      * lets several instances claim at once without ever claiming the same row; a row claimed by an
@@ -68,14 +70,14 @@ public class Outbox {
      * so the attempt is on record before anything is sent.
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public List<OutboxRow> claim(String instance, Duration lease, int limit) {
+    public List<OutboxRow> claim(String instance, Duration lease, int limit, String channel) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                 update event_outbox o
                    set claimed_by = ?1, claimed_until = now() + make_interval(secs => ?2), attempts = o.attempts + 1
                  where o.id in (
                        select c.id from event_outbox c
-                        where c.state = 'PENDING' and c.next_attempt_at <= now()
+                        where c.state = 'PENDING' and c.channel = ?4 and c.next_attempt_at <= now()
                           and (c.claimed_until is null or c.claimed_until < now())
                           and not exists (select 1 from event_outbox e
                                            where e.rollout_id = c.rollout_id and e.channel = c.channel
@@ -85,7 +87,7 @@ public class Outbox {
                         for update skip locked)
                 returning o.id, o.event_seq, o.rollout_id, o.channel, cast(o.payload as text), o.attempts""")
                 .setParameter(1, instance).setParameter(2, lease.toMillis() / 1000.0).setParameter(3, limit)
-                .getResultList();
+                .setParameter(4, channel).getResultList();
         List<OutboxRow> claimed = new ArrayList<>(rows.size());
         for (Object[] r : rows) {
             claimed.add(row(r));

@@ -54,16 +54,21 @@ public class OutboxDeliverer {
         int delivered = 0;
         int handled = 0;
         while (handled < MAX_PER_PASS) {
-            List<OutboxRow> rows = outbox.claim(instance, config.lease(), config.batchSize());
-            if (rows.isEmpty()) {
+            // A batch of each channel in turn: one channel's backlog never holds up another's rows.
+            int round = 0;
+            for (String channel : channels.keySet()) {
+                List<OutboxRow> rows = outbox.claim(instance, config.lease(), config.batchSize(), channel);
+                for (OutboxRow row : rows) {
+                    if (deliver(row)) {
+                        delivered++;
+                    }
+                }
+                round += rows.size();
+            }
+            if (round == 0) {
                 break;
             }
-            for (OutboxRow row : rows) {
-                if (deliver(row)) {
-                    delivered++;
-                }
-            }
-            handled += rows.size();
+            handled += round;
         }
         return delivered;
     }

@@ -43,10 +43,13 @@ class AuthorizationTest {
     static final Map<String, Role> REQUIRED = new TreeMap<>(Map.ofEntries(
             Map.entry("GET /api/v1/plans", Role.VIEWER),
             Map.entry("POST /api/v1/plans", Role.OPERATOR),
+            Map.entry("POST /api/v1/plans/preview", Role.VIEWER),
             Map.entry("GET /api/v1/plans/{name}", Role.VIEWER),
             Map.entry("GET /api/v1/plans/{name}/versions", Role.VIEWER),
             Map.entry("GET /api/v1/rollouts", Role.VIEWER),
             Map.entry("POST /api/v1/rollouts", Role.OPERATOR),
+            Map.entry("POST /api/v1/rollouts/pause", Role.OPERATOR),
+            Map.entry("POST /api/v1/rollouts/resume", Role.OPERATOR),
             Map.entry("GET /api/v1/rollouts/{id}", Role.VIEWER),
             Map.entry("POST /api/v1/rollouts/{id}/advance", Role.DEPLOYER),
             Map.entry("POST /api/v1/rollouts/{id}/pause", Role.OPERATOR),
@@ -180,7 +183,10 @@ class AuthorizationTest {
         String path = parts[1].replace("{id}", rolloutId).replace("{name}",
                 parts[1].startsWith("/api/v1/tokens") ? unique("victim") : planName);
         Object body = switch (parts[1]) {
-            case "/api/v1/plans" -> Api.plan(unique("auth-plan"), "MANUAL", "PAUSE", Api.seedSteps("PT1H"));
+            case "/api/v1/plans", "/api/v1/plans/preview" ->
+                    Api.plan(unique("auth-plan"), "MANUAL", "PAUSE", Api.seedSteps("PT1H"));
+            case "/api/v1/rollouts/pause", "/api/v1/rollouts/resume" ->
+                    Map.of("target", "auth-matches-nothing-*", "reason", "authorization test");
             case "/api/v1/rollouts" -> Map.of("plan", planName, "target", unique("auth-target"), "version", "v1");
             case "/api/v1/tokens" -> Map.of("name", unique("auth-token"), "role", "viewer");
             default -> parts[1].endsWith("/advance") ? Map.of() : Map.of("reason", "authorization test");

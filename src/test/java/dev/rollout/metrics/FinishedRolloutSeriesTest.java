@@ -30,7 +30,7 @@ class FinishedRolloutSeriesTest {
     EntityManager em;
 
     private static String scrape() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return dev.rollout.support.Metrics.scrape().then().statusCode(200).extract().asString();
     }
 
     private static void awaitGone(String id, String how) {

@@ -294,9 +294,11 @@ class ContainerImageIT {
             // The ServiceMonitor scrapes the management port once the build enables the management interface.
             boolean management = Deployables.read(ROOT.resolve("src/main/resources/application.properties"))
                     .lines().anyMatch(l -> l.strip().equals("quarkus.management.enabled=true"));
-            HttpResponse<String> metrics = get(http, management ? managementPort : httpPort, "/q/metrics");
-            assertEquals(200, metrics.statusCode());
-            assertTrue(metrics.body().contains("rollout_watch_members"), "the controller's metrics");
+            int metricsPort = management ? managementPort : httpPort;
+            assertEquals(200, get(http, metricsPort, "/q/metrics").statusCode());
+            // The watch's gauges appear with its first tick, up to one evaluation interval after start-up.
+            org.awaitility.Awaitility.await("the controller's metrics").atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> get(http, metricsPort, "/q/metrics").body().contains("rollout_watch_members"));
         } finally {
             process.destroy();
             boolean exited = process.waitFor(30, TimeUnit.SECONDS);

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -56,6 +58,8 @@ public final class TokenCache {
     private final Map<TokenHash, Verified> verified = new ConcurrentHashMap<>();
     private final Map<TokenHash, Long> unknown = new ConcurrentHashMap<>();
     private final AtomicLong revocations = new AtomicLong();
+    /** Reads in progress: requests that miss on the same token at once share one read. */
+    private final Map<TokenHash, CompletableFuture<Optional<ActiveToken>>> reading = new ConcurrentHashMap<>();
 
     public TokenCache(Duration ttl, int maxEntries, int maxUnknown, LongSupplier nanoTime) {
         if (ttl.isNegative() || ttl.compareTo(MAX_TTL) > 0) {
@@ -92,8 +96,35 @@ public final class TokenCache {
             }
         }
         long revocationsBefore = revocations.get();
+        CompletableFuture<Optional<ActiveToken>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<ActiveToken>> running = reading.putIfAbsent(key, mine);
+        if (running != null) {
+            // Another request is reading this token right now (say, 32 calls of one pipeline when its entry
+            // ran out): share that answer instead of each asking the database, and using up the budgets.
+            Optional<ActiveToken> shared = join(running);
+            long at = nanoTime.getAsLong();
+            if (revocations.get() == revocationsBefore) {
+                return shared.filter(t -> !expired(t, at, at)).map(TokenCache::caller);
+            }
+            return read(secret, key, load, revocations.get(), null); // revoked meanwhile: read afresh
+        }
+        return read(secret, key, load, revocationsBefore, mine);
+    }
+
+    /** Reads the token (completing {@code shared} for requests waiting on this read), and keeps the answer. */
+    private Optional<Caller> read(String secret, TokenHash key, Function<TokenHash, Optional<ActiveToken>> load,
+            long revocationsBefore, CompletableFuture<Optional<ActiveToken>> shared) {
         long readAt = nanoTime.getAsLong();
-        Optional<ActiveToken> token = load.apply(key);
+        Optional<ActiveToken> token;
+        try {
+            token = load.apply(key);
+        } catch (RuntimeException e) {
+            if (shared != null) {
+                reading.remove(key, shared);
+                shared.completeExceptionally(e);
+            }
+            throw e;
+        }
         if (ttlNanos > 0 && revocations.get() == revocationsBefore) {
             if (token.isPresent()) {
                 put(verified, maxEntries, key, new Verified(token.get(), caller(token.get()), readAt));
@@ -101,7 +132,22 @@ public final class TokenCache {
                 put(unknown, maxUnknown, key, readAt);
             }
         }
+        if (shared != null) {
+            reading.remove(key, shared);
+            shared.complete(token);
+        }
         return token.filter(t -> !expired(t, readAt, readAt)).map(TokenCache::caller);
+    }
+
+    private static Optional<ActiveToken> join(CompletableFuture<Optional<ActiveToken>> read) {
+        try {
+            return read.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /** Forgets the named token on this instance at once (it was revoked here). */

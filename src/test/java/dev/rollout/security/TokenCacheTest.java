@@ -66,6 +66,41 @@ class TokenCacheTest {
     }
 
     @Test
+    void requestsThatMissOnOneTokenAtOnceShareOneRead() throws Exception {
+        TokenCache cache = cache(Duration.ofSeconds(2), 100);
+        String secret = mint("ci", null);
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        java.util.function.Function<TokenHash, Optional<ActiveToken>> heldRead = hash -> {
+            reading.countDown();
+            try {
+                answer.await(); // the test decides when the database answers
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return load(hash);
+        };
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<Optional<Caller>>> calls = new java.util.ArrayList<>();
+            calls.add(callers.submit(() -> cache.authenticate(secret, heldRead)));
+            reading.await();
+            for (int i = 0; i < 7; i++) {
+                calls.add(callers.submit(() -> cache.authenticate(secret, heldRead)));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ((java.util.concurrent.ThreadPoolExecutor) callers).getActiveCount() == 8);
+            answer.countDown();
+            for (var call : calls) {
+                assertEquals("ci", call.get(10, java.util.concurrent.TimeUnit.SECONDS).orElseThrow().name());
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertEquals(1, reads.get(), "eight requests, one read");
+    }
+
+    @Test
     void aTokenRevokedElsewhereStopsWithinTheTtl() {
         TokenCache cache = cache(Duration.ofSeconds(2), 100);
         String secret = mint("ci", null);

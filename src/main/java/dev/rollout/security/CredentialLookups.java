@@ -1,7 +1,6 @@
 package dev.rollout.security;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -48,16 +47,10 @@ public final class CredentialLookups {
     /** Above this many addresses, full buckets are dropped; above twice as many, all are. */
     private static final int PRUNE_ABOVE = 10_000;
 
-    private static final class Bucket {
-        double tokens;
-        long updatedAt;
-    }
-
     private final int perAddressPerSecond;
     private final Semaphore inFlight;
     private final long waitNanos;
-    private final LongSupplier nanoTime;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final TokenBuckets buckets;
 
     /**
      * @param perAddressPerSecond lookups finding nothing per client address and second; 0 for no such budget
@@ -71,7 +64,7 @@ public final class CredentialLookups {
         this.perAddressPerSecond = Math.max(0, perAddressPerSecond);
         this.inFlight = new Semaphore(maxInFlight, true);
         this.waitNanos = Math.max(0, waitNanos);
-        this.nanoTime = nanoTime;
+        this.buckets = new TokenBuckets(SECOND_NANOS, PRUNE_ABOVE, nanoTime);
     }
 
     /**
@@ -113,50 +106,15 @@ public final class CredentialLookups {
         if (perAddressPerSecond == 0) {
             return;
         }
-        if (buckets.size() > PRUNE_ABOVE) {
-            prune();
-        }
-        long now = nanoTime.getAsLong();
-        Bucket bucket = buckets.computeIfAbsent(key, k -> {
-            Bucket fresh = new Bucket();
-            fresh.tokens = perAddressPerSecond;
-            fresh.updatedAt = now;
-            return fresh;
-        });
-        synchronized (bucket) {
-            double perNano = perAddressPerSecond / (double) SECOND_NANOS;
-            bucket.tokens = Math.min(perAddressPerSecond, bucket.tokens + (now - bucket.updatedAt) * perNano);
-            bucket.updatedAt = now;
-            if (bucket.tokens >= 1) {
-                bucket.tokens -= 1;
-                return;
-            }
-            double missingNanos = (1 - bucket.tokens) / perNano;
-            throw new Refused(Math.max(1, (long) Math.ceil(missingNanos / SECOND_NANOS)), true);
+        OptionalLong retryAfter = buckets.take(key, perAddressPerSecond);
+        if (retryAfter.isPresent()) {
+            throw new Refused(retryAfter.getAsLong(), true);
         }
     }
 
     private void giveBack(String key) {
-        if (perAddressPerSecond == 0) {
-            return;
-        }
-        Bucket bucket = buckets.get(key);
-        if (bucket != null) {
-            synchronized (bucket) {
-                bucket.tokens = Math.min(perAddressPerSecond, bucket.tokens + 1);
-            }
-        }
-    }
-
-    private void prune() {
-        long now = nanoTime.getAsLong();
-        buckets.values().removeIf(bucket -> {
-            synchronized (bucket) {
-                return now - bucket.updatedAt >= SECOND_NANOS;
-            }
-        });
-        if (buckets.size() > 2 * PRUNE_ABOVE) {
-            buckets.clear(); // many addresses, all busy: forget them rather than grow without bound
+        if (perAddressPerSecond != 0) {
+            buckets.giveBack(key, perAddressPerSecond);
         }
     }
 }

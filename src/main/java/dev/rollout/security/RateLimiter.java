@@ -1,8 +1,6 @@
 package dev.rollout.security;
 
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,8 +22,7 @@ public class RateLimiter {
     /** Above this many buckets, full ones (idle for a minute or more) are dropped. */
     private static final int PRUNE_ABOVE = 10_000;
 
-    private final Map<String, State> buckets = new ConcurrentHashMap<>();
-    private final LongSupplier nanoTime;
+    private final TokenBuckets buckets;
     private final int advancePerMinute;
     private final int writesPerMinute;
 
@@ -37,12 +34,7 @@ public class RateLimiter {
     RateLimiter(int advancePerMinute, int writesPerMinute, LongSupplier nanoTime) {
         this.advancePerMinute = advancePerMinute;
         this.writesPerMinute = writesPerMinute;
-        this.nanoTime = nanoTime;
-    }
-
-    private static final class State {
-        double tokens;
-        long updatedAt;
+        this.buckets = new TokenBuckets(MINUTE_NANOS, PRUNE_ABOVE, nanoTime);
     }
 
     /**
@@ -54,36 +46,6 @@ public class RateLimiter {
         if (perMinute <= 0) {
             return OptionalLong.empty();
         }
-        if (buckets.size() > PRUNE_ABOVE) {
-            prune();
-        }
-        String key = bucket + "|" + caller.kind() + "|" + caller.name();
-        long now = nanoTime.getAsLong();
-        State state = buckets.computeIfAbsent(key, k -> {
-            State fresh = new State();
-            fresh.tokens = perMinute;
-            fresh.updatedAt = now;
-            return fresh;
-        });
-        synchronized (state) {
-            double perNano = perMinute / (double) MINUTE_NANOS;
-            state.tokens = Math.min(perMinute, state.tokens + (now - state.updatedAt) * perNano);
-            state.updatedAt = now;
-            if (state.tokens >= 1) {
-                state.tokens -= 1;
-                return OptionalLong.empty();
-            }
-            double missingNanos = (1 - state.tokens) / perNano;
-            return OptionalLong.of(Math.max(1, (long) Math.ceil(missingNanos / 1e9)));
-        }
-    }
-
-    private void prune() {
-        long now = nanoTime.getAsLong();
-        buckets.values().removeIf(state -> {
-            synchronized (state) {
-                return now - state.updatedAt >= MINUTE_NANOS;
-            }
-        });
+        return buckets.take(bucket + "|" + caller.kind() + "|" + caller.name(), perMinute);
     }
 }

@@ -51,7 +51,7 @@ class OpenApiTest {
                 "/api/v1/rollouts/{id}/pause", "/api/v1/rollouts/{id}/resume", "/api/v1/rollouts/{id}/rollback",
                 "/api/v1/rollouts/{id}/abort", "/api/v1/rollouts/{id}/history", "/api/v1/rollouts/{id}/gates",
                 "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit",
-                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume" }) {
+                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume", "/api/v1/whoami" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -188,6 +188,17 @@ class OpenApiTest {
         live("get", "/api/v1/audit", given().get("/api/v1/audit?limit=0"), 400);
         String viewer = Auth.createToken(unique("doc-viewer"), "viewer");
         live("get", "/api/v1/audit", Auth.as(viewer).get("/api/v1/audit"), 403);
+    }
+
+    @Test
+    void whoamiAnswersWhatTheDocumentSays() {
+        String name = unique("doc-whoami");
+        String viewer = Auth.createToken(name, "viewer");
+        Response me = Auth.as(viewer).get("/api/v1/whoami");
+        live("get", "/api/v1/whoami", me, 200);
+        assertEquals(name, me.path("actor"));
+        assertEquals("viewer", me.path("role"));
+        live("get", "/api/v1/whoami", Auth.as("rt_" + "B".repeat(43)).get("/api/v1/whoami"), 401);
     }
 
     @Test

@@ -62,7 +62,8 @@ class AuthorizationTest {
             Map.entry("GET /api/v1/tokens", Role.ADMIN),
             Map.entry("POST /api/v1/tokens", Role.ADMIN),
             Map.entry("DELETE /api/v1/tokens/{name}", Role.ADMIN),
-            Map.entry("GET /api/v1/audit", Role.ADMIN)));
+            Map.entry("GET /api/v1/audit", Role.ADMIN),
+            Map.entry("GET /api/v1/whoami", Role.VIEWER)));
 
     /** The brief's roles, each with every role below it (written out, not derived from the product's code). */
     static final Map<Role, List<Role>> BELOW = Map.of(

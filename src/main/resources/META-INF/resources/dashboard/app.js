@@ -86,6 +86,7 @@ function route() {
   if (!ctx.me) return;
   leave();
   clearFlash();
+  live.hidden = true; // shown again by pages that follow a stream
   const hash = location.hash.replace(/^#/, '') || '/rollouts';
   const [path, query] = hash.split('?');
   const params = new URLSearchParams(query || '');

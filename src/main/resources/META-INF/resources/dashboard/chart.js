@@ -10,6 +10,9 @@ export const MARKERS = [
   { kind: 'override', label: 'Overrides', color: '#0f766e' },
 ];
 
+/** The events that change the traffic; a refusal's or an override's toPercentage is only what was asked. */
+const MOVES = ['started', 'step', 'rolled_back', 'aborted', 'completed'];
+
 /** The chart's columns: time (seconds), percentage, then one column per marker kind (null where none). */
 export function timeline(rollout, events, now = Date.now()) {
   const xs = []; const pct = []; const marks = MARKERS.map(() => []);
@@ -21,13 +24,15 @@ export function timeline(rollout, events, now = Date.now()) {
   };
   if (rollout.startedAt) row(Date.parse(rollout.startedAt) / 1000, -1);
   for (const e of [...events].sort((a, b) => a.seq - b.seq)) {
-    if (e.toPercentage !== null && e.toPercentage !== undefined) current = e.toPercentage;
+    if (MOVES.includes(e.action) && e.toPercentage !== null && e.toPercentage !== undefined) current = e.toPercentage;
     row(Date.parse(e.at) / 1000, MARKERS.findIndex((m) => m.kind === e.action));
   }
-  // the line runs on to now (or to the end), at the percentage served
-  const end = rollout.finishedAt ? Date.parse(rollout.finishedAt) : now;
+  // the line runs on to now (or to the end) at the percentage served, a little past the last event at least
   current = rollout.currentPercentage;
-  if (xs.length === 0 || end / 1000 > xs[xs.length - 1]) row(end / 1000, -1);
+  const last = xs.length ? xs[xs.length - 1] : now / 1000;
+  const tail = xs.length > 1 ? (last - xs[0]) * 0.03 : 60;
+  const end = (rollout.finishedAt ? Date.parse(rollout.finishedAt) : now) / 1000;
+  row(Math.max(end, last + tail), -1);
   return [xs, pct, ...marks];
 }
 

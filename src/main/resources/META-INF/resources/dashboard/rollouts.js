@@ -65,7 +65,7 @@ export function rolloutsPage(main, params, ctx) {
   }
 
   let pending = null;
-  const reloadSoon = () => { if (!pending) pending = setTimeout(() => { pending = null; load(); }, 300); };
+  const reloadSoon = () => { if (!pending) pending = setTimeout(() => { pending = null; load(); }, 1000); };
   load();
   const stop = follow('/events', { onEvent: reloadSoon, onPoll: load, onStatus: ctx.liveStatus });
   return () => { stop(); clearTimeout(pending); };

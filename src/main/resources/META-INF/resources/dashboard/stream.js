@@ -18,10 +18,10 @@ export function follow(path, { lastEventId = null, onEvent, onPoll, onStatus = (
   let retryMs = FIRST_RETRY_MS;
   let lastId = lastEventId;
 
-  const retry = () => {
+  const retry = (afterMs = null) => {
     if (stopped) return;
     onStatus('reconnecting');
-    timer = setTimeout(connect, retryMs + Math.floor(Math.random() * 250));
+    timer = setTimeout(connect, (afterMs ?? retryMs) + Math.floor(Math.random() * 250));
     retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
   };
 
@@ -67,6 +67,12 @@ export function follow(path, { lastEventId = null, onEvent, onPoll, onStatus = (
     }
     if (response.status === 404) { poll(); return; }
     if (response.status === 401) { tokenRefused(); return; }
+    if (response.status === 429) {
+      // too many streams for this credential (other tabs): come back when the service says
+      const seconds = Number(response.headers.get('Retry-After'));
+      retry(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_MS) : null);
+      return;
+    }
     if (!response.ok || !response.body) { retry(); return; }
     onStatus('live');
     retryMs = FIRST_RETRY_MS;

@@ -16,6 +16,7 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentI
 import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated;
 
 import java.net.URL;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -154,8 +155,7 @@ class DashboardTest {
             assertTrue(paused.getText().contains("error budget spent"), paused.getText());
             assertTrue(paused.getText().contains(operator[0]), paused.getText());
             wait.until(attributeToBe(By.cssSelector("#timeline-markers li[data-kind='paused']"), "data-count", "1"));
-            assertEquals(0, browser.findElements(By.cssSelector("#timeline-chart canvas")).isEmpty() ? 1 : 0,
-                    "the chart is drawn");
+            assertTrue(!browser.findElements(By.cssSelector("#timeline-chart canvas")).isEmpty(), "the chart is drawn");
             // now PAUSED: resume is offered, pause no longer
             wait.until(presenceOfElementLocated(By.id("action-resume")));
             assertTrue(browser.findElements(By.id("action-pause")).isEmpty());
@@ -198,6 +198,35 @@ class DashboardTest {
         wait.until(d -> !card.findElements(By.cssSelector(".minimum")).isEmpty());
         assertEquals("PT12H", card.findElement(By.cssSelector(".minimum")).getText());
         assertTrue(!card.findElements(By.cssSelector(".warnings li[data-code='no-gates']")).isEmpty());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theTimelineFollowsOnlyTrafficMovesAndMarksTheRest() {
+        // the chart's columns, computed by the page's own module from a made-up history
+        String script = """
+                const done = arguments[arguments.length - 1];
+                import('/dashboard/chart.js').then((chart) => done(chart.timeline(
+                  { startedAt: '2026-01-01T00:00:00Z', finishedAt: null, currentPercentage: 10 },
+                  [ { seq: 1, action: 'started', toPercentage: 0, at: '2026-01-01T00:00:00Z' },
+                    { seq: 2, action: 'step', fromPercentage: 0, toPercentage: 5, at: '2026-01-01T00:01:00Z' },
+                    { seq: 3, action: 'advance_refused', fromPercentage: 5, toPercentage: 10, at: '2026-01-01T00:02:00Z' },
+                    { seq: 4, action: 'paused', fromPercentage: 5, toPercentage: 5, at: '2026-01-01T00:03:00Z' },
+                    { seq: 5, action: 'override', fromPercentage: 5, toPercentage: 10, at: '2026-01-01T00:04:00Z' },
+                    { seq: 6, action: 'step', fromPercentage: 5, toPercentage: 10, at: '2026-01-01T00:04:00Z' } ],
+                  Date.parse('2026-01-01T01:00:00Z')))).catch((e) => done(String(e)));
+                """;
+        Object answer = ((org.openqa.selenium.JavascriptExecutor) browser).executeAsyncScript(script);
+        List<List<Object>> columns = (List<List<Object>>) answer;
+        List<Object> percentage = columns.get(1);
+        // started (row 0 is the start), 0, 5, a refusal and a pause at 5, the override at 5, then 10 until now
+        assertEquals(List.of(0L, 0L, 5L, 5L, 5L, 5L, 10L, 10L), percentage.stream().map(v -> ((Number) v).longValue()).toList());
+        assertEquals(5L, ((Number) columns.get(3).get(3)).longValue(), "the refusal is marked at the percentage served");
+        assertEquals(5L, ((Number) columns.get(4).get(4)).longValue(), "the pause is marked");
+        assertEquals(5L, ((Number) columns.get(5).get(5)).longValue(), "the override is marked before its step");
+        assertTrue(columns.get(2).stream().allMatch(java.util.Objects::isNull), "no violation");
+        assertEquals(Instant.parse("2026-01-01T01:00:00Z").getEpochSecond(), ((Number) columns.get(0).get(7)).longValue(),
+                "the line runs on to now");
     }
 
     private void signIn(String token) {

@@ -48,7 +48,8 @@ function card(plan) {
   const gates = plan.gates || [];
   return h('section', { class: 'card plan', 'data-plan': plan.name },
     h('div', { class: 'row' }, h('h2', {}, `${plan.name} `, h('span', { class: 'muted' }, `v${plan.version}`)),
-      h('span', { class: 'badge' }, plan.mode), h('span', { class: 'badge' }, `on violation: ${plan.onViolation}`)),
+      h('span', { class: 'badge' }, plan.mode), h('span', { class: 'badge' }, `on violation: ${plan.onViolation}`),
+      h('a', { href: `#/rollouts?plan=${encodeURIComponent(plan.name)}` }, 'its rollouts')),
     h('p', { class: 'muted' }, `${plan.steps.length} steps, ${gates.length} gate${gates.length === 1 ? '' : 's'}`,
       gates.length ? ` (${gates.map((g) => `${g.name}: ${g.kind}`).join(', ')})` : '',
       plan.finalBake ? `, final bake ${plan.finalBake}` : '', `; created ${when(plan.createdAt)} by ${plan.createdBy || '?'}`),

@@ -1,4 +1,4 @@
-// The rollouts list: newest first, filtered by state and target pattern, paged by the API's Link header,
+// The rollouts list: newest first, filtered by state, target pattern and plan, paged by the API's Link header,
 // refreshed live whenever any rollout's history grows.
 import { api, describe, when } from './api.js';
 import { badge, h, progress, replace } from './dom.js';
@@ -10,10 +10,12 @@ const PAGE_SIZE = 50;
 export function rolloutsPage(main, params, ctx) {
   const state = params.get('state') || '';
   const target = params.get('target') || '';
+  const plan = params.get('plan') || '';
   const firstPage = () => {
     const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (state) q.set('state', state);
     if (target) q.set('target', target);
+    if (plan) q.set('plan', plan);
     return `/rollouts?${q}`;
   };
   let page = firstPage();
@@ -23,15 +25,18 @@ export function rolloutsPage(main, params, ctx) {
     STATES.map((s) => h('option', { value: s, selected: s === state }, s)));
   const targetInput = h('input', { type: 'text', id: 'target-filter', name: 'target', value: target,
     placeholder: 'target, * for any run of characters' });
+  const planInput = h('input', { type: 'text', id: 'plan-filter', name: 'plan', value: plan, placeholder: 'plan name' });
   const apply = () => {
     const q = new URLSearchParams();
     if (stateSelect.value) q.set('state', stateSelect.value);
     if (targetInput.value.trim()) q.set('target', targetInput.value.trim());
+    if (planInput.value.trim()) q.set('plan', planInput.value.trim());
     location.hash = `#/rollouts${q.toString() ? `?${q}` : ''}`;
   };
   stateSelect.addEventListener('change', apply);
   const filters = h('form', { class: 'row', onsubmit: (e) => { e.preventDefault(); apply(); } },
     h('label', {}, 'State ', stateSelect), h('label', {}, 'Target ', targetInput),
+    h('label', {}, 'Plan ', planInput),
     h('button', { type: 'submit', class: 'secondary' }, 'Filter'));
 
   const body = h('tbody');

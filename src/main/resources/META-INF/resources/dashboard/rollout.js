@@ -13,6 +13,7 @@ const RANK = { viewer: 0, deployer: 1, operator: 2, admin: 3 };
  * (resume takes one but does not need it).
  */
 const COMMANDS = [
+  { id: 'approve', label: 'Approve next step', role: 'operator', states: ACTIVE, reason: 'required', when: (r) => r.awaitingApproval === true },
   { id: 'advance', label: 'Advance', role: 'deployer', states: ['PROGRESSING'], reason: 'none' },
   { id: 'pause', label: 'Pause', role: 'operator', states: ['PROGRESSING'], reason: 'required' },
   { id: 'resume', label: 'Resume', role: 'operator', states: ['PAUSED'], reason: 'optional' },
@@ -83,6 +84,8 @@ export function rolloutPage(main, id, ctx) {
         item('Step', `${r.stepIndex + 1} of ${r.stepCount}`), item('Percentage', h('span', { id: 'percentage' }, percent(r.currentPercentage))),
         item('Next', r.nextPercentage === null ? '—' : percent(r.nextPercentage)),
         item('Earliest advance', r.earliestAdvanceAt ? when(r.earliestAdvanceAt) : '—'),
+        r.awaitingApproval && item('Approval', h('strong', { id: 'awaiting-approval' }, 'the next step awaits an operator\'s approval')),
+        r.approval && item('Approved', `${percent(r.approval.percentage)} by ${r.approval.approvedBy}: ${r.approval.reason || ''}`),
         item('Started', when(r.startedAt)), item(r.finishedAt ? 'Finished' : 'Updated', when(r.finishedAt || r.updatedAt)),
         item('Id', h('span', { class: 'mono' }, r.id))));
     renderActions();
@@ -104,7 +107,7 @@ export function rolloutPage(main, id, ctx) {
       replace(actions);
       return;
     }
-    const applicable = allowed.filter((c) => c.states.includes(rollout.state));
+    const applicable = allowed.filter((c) => c.states.includes(rollout.state) && (!c.when || c.when(rollout)));
     actions.hidden = false;
     replace(actions, h('h2', {}, 'Actions'),
       applicable.length === 0 ? h('p', { class: 'muted' }, `No command applies to a ${rollout.state} rollout.`)

@@ -51,7 +51,8 @@ class OpenApiTest {
                 "/api/v1/rollouts/{id}/pause", "/api/v1/rollouts/{id}/resume", "/api/v1/rollouts/{id}/rollback",
                 "/api/v1/rollouts/{id}/abort", "/api/v1/rollouts/{id}/history", "/api/v1/rollouts/{id}/gates",
                 "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit",
-                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume" }) {
+                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume",
+                "/api/v1/alertmanager/webhook" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -154,6 +155,15 @@ class OpenApiTest {
             live("post", path, post(path, Map.of("target", target)), 400);
             live("post", path, given().contentType(ContentType.TEXT).body("x").post(path), 415);
         }
+    }
+
+    @Test
+    void theAlertmanagerWebhookAnswersWhatTheDocumentSays() {
+        String path = "/api/v1/alertmanager/webhook";
+        live("post", path, post(path, Map.of("version", "4", "status", "firing", "alerts", List.of(Map.of(
+                "status", "firing", "labels", Map.of("alertname", unique("doc-alert")))))), 202);
+        live("post", path, post(path, Map.of("version", "3", "alerts", List.of())), 400);
+        live("post", path, given().contentType(ContentType.TEXT).body("x").post(path), 415);
     }
 
     @Test

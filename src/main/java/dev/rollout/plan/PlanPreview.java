@@ -43,9 +43,15 @@ public record PlanPreview(
 
     /**
      * One step: its percentage, its minimum dwell (as stored), and {@code earliestAfter}, the earliest time
-     * after the start at which it can be entered (the dwells of the steps before it).
+     * after the start at which it can be entered (the dwells of the steps before it), and {@code approval}:
+     * whether entering it also needs an operator's approval (then it is entered no earlier than approved).
      */
-    public record ScheduledStep(double percentage, String minDwell, String earliestAfter) {
+    public record ScheduledStep(double percentage, String minDwell, String earliestAfter, boolean approval) {
+
+        /** A step that needs no approval. */
+        public ScheduledStep(double percentage, String minDwell, String earliestAfter) {
+            this(percentage, minDwell, earliestAfter, false);
+        }
     }
 
     /** The preview of {@code request}, whose validation found {@code errors} (empty: valid). */
@@ -57,7 +63,7 @@ public record PlanPreview(
         Duration elapsed = Duration.ZERO;
         for (PlanRequest.StepRequest step : request.steps()) {
             schedule.add(new ScheduledStep(step.percentage(), PlanDurations.normalize(step.minDwell()),
-                    PlanDurations.format(elapsed)));
+                    PlanDurations.format(elapsed), Boolean.TRUE.equals(step.approval())));
             elapsed = elapsed.plus(PlanDurations.of(step.minDwell()));
         }
         Duration minimum = elapsed.plus(PlanDurations.of(request.finalBake()));

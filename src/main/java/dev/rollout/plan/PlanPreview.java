@@ -21,7 +21,8 @@ import dev.rollout.gate.GateKind;
  * <li>{@code automatic-without-gates}: an AUTOMATIC plan with no gate walks to 100 % on time alone;</li>
  * <li>{@code short-final-bake}: the final bake is missing or under {@link #MIN_FINAL_BAKE};</li>
  * <li>{@code large-first-step}: the first step exposes more than {@link #MAX_FIRST_STEP} % at once;</li>
- * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points.</li>
+ * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points;</li>
+ * <li>{@code approval-by-unused}: {@code approvalBy} is set but no step needs an approval, so it never applies.</li>
  * </ul>
  */
 public record PlanPreview(
@@ -105,6 +106,10 @@ public record PlanPreview(
                         + " % (more than " + number(MAX_JUMP) + ")"));
             }
             previous = percentage;
+        }
+        if (request.approvalBy() != null && steps.stream().noneMatch(s -> Boolean.TRUE.equals(s.approval()))) {
+            warnings.add(new Warning("approval-by-unused", "approvalBy is " + request.approvalBy() + " but no step "
+                    + "has \"approval\": true, so no step waits for an approval"));
         }
         return warnings;
     }

@@ -216,6 +216,21 @@ class ApprovalApiTest {
     }
 
     @Test
+    void anAdminsAuditedOverrideSetsAMissingApprovalAsideAndSaysSo() {
+        String id = rollout("PT0S", Map.of("approvalBy", "another-operator"));
+        Api.advance(id).then().statusCode(200);
+        given().contentType(ContentType.JSON).body(Map.of("override", true, "reason", "incident fix, approver away"))
+                .post("/api/v1/rollouts/" + id + "/advance").then().statusCode(200)
+                .body("currentPercentage", org.hamcrest.Matchers.is(25.0f));
+        Map<String, Object> override = Api.history(id).stream().filter(e -> "override".equals(e.get("action")))
+                .findFirst().orElseThrow();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> details = (Map<String, Object>) override.get("details");
+        assertEquals(List.of("approval"), details.get("bypassed"));
+        assertEquals(0, count(id, "approved"));
+    }
+
+    @Test
     void approveWorksWithAnIdempotencyKey() {
         String id = rollout("PT0S", Map.of());
         Api.advance(id).then().statusCode(200);

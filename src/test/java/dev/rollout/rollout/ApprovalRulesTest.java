@@ -118,5 +118,10 @@ class ApprovalRulesTest {
                 PlanValidator.validate(bad, Set.of()));
         PlanPreview preview = PlanPreview.of(ok, List.of());
         assertEquals(List.of(false, true), preview.schedule().stream().map(PlanPreview.ScheduledStep::approval).toList());
+        assertFalse(preview.warnings().stream().anyMatch(w -> w.code().equals("approval-by-unused")));
+        PlanRequest unused = new PlanRequest("p", null, "MANUAL", "PAUSE", null, null,
+                List.of(new PlanRequest.StepRequest(100.0, "PT1H")), null, null, Plan.ANOTHER_OPERATOR);
+        assertTrue(PlanPreview.of(unused, List.of()).warnings().stream()
+                .anyMatch(w -> w.code().equals("approval-by-unused")));
     }
 }

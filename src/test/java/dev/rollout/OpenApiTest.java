@@ -52,7 +52,7 @@ class OpenApiTest {
                 "/api/v1/rollouts/{id}/abort", "/api/v1/rollouts/{id}/history", "/api/v1/rollouts/{id}/gates",
                 "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit",
                 "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume",
-                "/api/v1/alertmanager/webhook" }) {
+                "/api/v1/alertmanager/webhook", "/api/v1/rollouts/{id}/approve" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -134,6 +134,35 @@ class OpenApiTest {
         String other = post("/api/v1/rollouts", Map.of("plan", plan, "target", unique("doc-target"), "version", "v1"))
                 .path("id");
         live("post", ID + "/abort", post("/api/v1/rollouts/" + other + "/abort", Map.of("reason", "stop")), 200);
+    }
+
+    @Test
+    void approvalsAnswerWhatTheDocumentSays() {
+        String plan = unique("doc-approval");
+        Map<String, Object> body = new java.util.HashMap<>(plan(plan, "MANUAL", "PAUSE", List.of(
+                Map.of("percentage", 50, "minDwell", "PT0S", "approval", true),
+                Map.of("percentage", 100, "minDwell", "PT0S"))));
+        body.put("approvalBy", "another-operator");
+        post("/api/v1/plans", body).then().statusCode(201);
+        String id = post("/api/v1/rollouts", Map.of("plan", plan, "target", unique("doc-target"), "version", "v1"))
+                .path("id");
+        String path = "/api/v1/rollouts/" + id + "/approve";
+        live("post", ID + "/advance", given().post("/api/v1/rollouts/" + id + "/advance"), 409);
+        live("post", ID + "/approve", post(path, Map.of()), 400);
+        live("post", ID + "/approve", post(path, Map.of("reason", "mine")), 403);
+        String operator = Auth.createToken(unique("doc-operator"), "operator");
+        String key = unique("key");
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(Map.of("reason", "reviewed")).post(path), 200);
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(Map.of("reason", "other")).post(path), 422);
+        given().post("/api/v1/rollouts/" + id + "/advance").then().statusCode(200);
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).body(Map.of("reason", "x"))
+                .post(path), 409);
+        live("post", ID + "/approve", post("/api/v1/rollouts/00000000-0000-0000-0000-000000000000/approve",
+                Map.of("reason", "x")), 404);
+        live("post", ID + "/approve", given().contentType(ContentType.TEXT).body("x").post(path), 415);
+        assertTrue(operation("post", ID + "/approve").path("requestBody").path("required").asBoolean());
     }
 
     @Test

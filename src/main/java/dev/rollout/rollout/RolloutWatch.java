@@ -287,7 +287,7 @@ public class RolloutWatch {
             reports.put(rollout.id(), report);
             WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
                     rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
-                    rollout.due());
+                    rollout.due(), rollout.awaitsApproval(plan));
             if (action != WatchAction.NONE) {
                 toChange.add(rollout);
             }
@@ -356,7 +356,8 @@ public class RolloutWatch {
         Instant now = locked.now();
         String instance = config.instanceName();
         WatchAction action = WatchRules.decide(rollout.state, rollout.plan.onViolation, report.passed(),
-                rollout.violationOpen, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt));
+                rollout.violationOpen, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt),
+                rollout.awaitsApproval());
         switch (action) {
             case APPLY_POLICY:
                 return new Decided<>(rollout.violate(report, now, ACTOR, instance), action);

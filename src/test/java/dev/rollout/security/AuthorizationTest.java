@@ -57,6 +57,7 @@ class AuthorizationTest {
             Map.entry("POST /api/v1/rollouts/{id}/resume", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/rollback", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/abort", Role.OPERATOR),
+            Map.entry("POST /api/v1/rollouts/{id}/approve", Role.OPERATOR),
             Map.entry("GET /api/v1/rollouts/{id}/history", Role.VIEWER),
             Map.entry("GET /api/v1/rollouts/{id}/gates", Role.VIEWER),
             Map.entry("GET /api/v1/rollouts/{id}/deployment-state", Role.VIEWER),

@@ -4,7 +4,6 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -16,8 +15,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * string or number, so a plan reads back as written; {@link GateDefinitionValidator} checks it and
  * {@link #allowance()} reads it.
  */
-@Schema(type = SchemaType.STRING, description = "A percentage of the baseline such as \"20%\", or an absolute "
-        + "increase as a JSON number such as 0.05", example = "20%")
+@Schema(oneOf = {String.class, Double.class}, description = "A percentage of the baseline such as \"20%\", or an "
+        + "absolute increase as a JSON number such as 0.05")
 public final class MaxIncrease {
 
     private static final Pattern PERCENT = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,9})?)%");

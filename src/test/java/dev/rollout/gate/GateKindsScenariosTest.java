@@ -293,6 +293,29 @@ class GateKindsScenariosTest {
     }
 
     @Test
+    void theApiDocumentDescribesTheNewFields() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode schemas = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                given().get("/q/openapi?format=json").then().statusCode(200).extract().asString())
+                .path("components").path("schemas");
+        com.fasterxml.jackson.databind.JsonNode gate = schemas.path("GateDefinition").path("properties");
+        for (String field : List.of("errorRatio", "objective", "windows", "canary", "baseline", "maxIncrease")) {
+            assertTrue(gate.has(field), field + " in " + gate);
+        }
+        assertEquals(List.of("long", "short", "factor"), iterable(schemas.path("BurnWindow").path("properties").fieldNames()));
+        assertEquals("[{\"type\":\"string\"},{\"type\":\"number\",\"format\":\"double\"}]",
+                schemas.path("MaxIncrease").path("oneOf").toString(), schemas.path("MaxIncrease").toString());
+        assertEquals(List.of("burn-rate", "compare"), iterable(schemas.path("GateKind").path("enum").elements())
+                .stream().skip(4).toList(), schemas.path("GateKind").toString());
+    }
+
+    private static <T> List<String> iterable(java.util.Iterator<T> items) {
+        List<String> list = new ArrayList<>();
+        items.forEachRemaining(i -> list.add(i instanceof com.fasterxml.jackson.databind.JsonNode n ? n.asText()
+                : String.valueOf(i)));
+        return list;
+    }
+
+    @Test
     void anInvalidGateIsA400NamingEachProblemAndPreviewSaysTheSame() {
         Map<String, Object> plan = new HashMap<>(Api.plan(unique("kinds"), "MANUAL", "PAUSE", seedSteps("PT1H")));
         plan.put("gates", List.of(

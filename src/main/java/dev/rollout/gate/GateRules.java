@@ -166,7 +166,7 @@ final class GateRules {
                 problems.add("baseline: " + baseline.problem());
             }
             return Verdict.error(String.join("; ", problems) + "; canary = " + shownValue(canary) + ", baseline = "
-                    + shownValue(baseline) + ", maxIncrease " + allowance);
+                    + shownValue(baseline) + ", maxIncrease " + allowance + "; " + queries);
         }
         if (Double.isInfinite(baseline.value())) {
             return Verdict.error("baseline = " + Values.format(baseline.value()) + " bounds nothing; canary = "

@@ -85,8 +85,8 @@ class CompareGateTest {
     void noValueOnEitherSideOrAnInfiniteBaselineIsAnError() {
         Verdict noCanary = compare(Double.NaN, 0.25, TWENTY_PERCENT);
         assertEquals(ERROR, noCanary.status());
-        assertEquals("canary: no data for " + CANARY + "; canary = no value, baseline = 0.25, maxIncrease + 20%",
-                noCanary.detail());
+        assertEquals("canary: no data for " + CANARY + "; canary = no value, baseline = 0.25, maxIncrease + 20%; "
+                + "canary: " + CANARY + "; baseline: " + BASELINE, noCanary.detail());
         assertEquals(ERROR, compare(0.25, Double.NaN, TWENTY_PERCENT).status());
         assertEquals(ERROR, compare(Double.NaN, Double.NaN, FIVE_HUNDREDTHS).status());
         assertEquals(ERROR, compare(0.25, Double.POSITIVE_INFINITY, TWENTY_PERCENT).status());

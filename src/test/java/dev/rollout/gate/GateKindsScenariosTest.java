@@ -274,6 +274,9 @@ class GateKindsScenariosTest {
         given().get("/api/v1/plans/" + name).then().statusCode(200)
                 .body("gates[0].windows[0].long", equalTo("30s"))
                 .body("gates[1].maxIncrease", equalTo(0.05f));
+        // Read back from the database, the gates equal what was sent: applying the plan again stores nothing.
+        given().contentType(ContentType.JSON).body(plan).post("/api/v1/plans").then().statusCode(200)
+                .body("version", equalTo(1));
         firstWithData(burning.gate());
         await().atMost(DATA_WITHIN).pollInterval(Duration.ofMillis(200))
                 .until(() -> evaluate(compare).status() == GateStatus.FAIL);

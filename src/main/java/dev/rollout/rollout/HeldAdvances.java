@@ -24,8 +24,11 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.rollout.wake.Topic;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.rollout.wake.WakeListener;
 import dev.rollout.wake.Wakeups;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -69,7 +72,7 @@ public class HeldAdvances {
     private final ExecutorService tries;
 
     public HeldAdvances(RolloutService rollouts, ConnectionReserve reserve, Wakeups wakeups, WaitConfig config,
-            WatchConfig watch) {
+            WatchConfig watch, MeterRegistry registry) {
         this.rollouts = rollouts;
         this.reserve = reserve;
         this.wakeups = wakeups;
@@ -77,6 +80,8 @@ public class HeldAdvances {
         this.evaluationInterval = watch.evaluationInterval();
         this.timers = Executors.newSingleThreadScheduledExecutor(daemon("rollout-wait-timer"));
         this.tries = Executors.newFixedThreadPool(Math.max(1, config.retryThreads()), daemon("rollout-wait-try"));
+        Gauge.builder("rollout.advances.held", held, AtomicInteger::get)
+                .description("advance?wait= requests this instance holds now").register(registry);
     }
 
     void start(@Observes StartupEvent started) {
@@ -124,7 +129,15 @@ public class HeldAdvances {
         return held.get();
     }
 
-    /** On shutdown: every held request is answered at once with its latest refusal. */
+    /**
+     * On shutdown every held request is answered at once with its latest refusal: when shutdown begins
+     * (before the HTTP server waits for requests in flight, {@code quarkus.shutdown.delay-enabled}), and
+     * again, for any that came meanwhile, on {@link ShutdownEvent}.
+     */
+    void shuttingDown(@Observes ShutdownDelayInitiatedEvent begins) {
+        stop(null);
+    }
+
     void stop(@Observes @Priority(1) ShutdownEvent stopping) {
         this.stopping.set(true);
         all().forEach(h -> finish(h, null, h.latest));

@@ -22,6 +22,9 @@ import org.jboss.logging.Logger;
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.rollout.ConnectionReserve;
 import dev.rollout.security.TargetScope;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.ext.web.RoutingContext;
@@ -53,7 +56,10 @@ public class EventStreams {
     private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(
             daemon("rollout-stream-keep-alive"));
 
-    public EventStreams(EventFeed feed, EventLog log, ConnectionReserve reserve, StreamConfig config) {
+    public EventStreams(EventFeed feed, EventLog log, ConnectionReserve reserve, StreamConfig config,
+            MeterRegistry registry) {
+        Gauge.builder("rollout.event.streams", open, Set::size).description("event streams this instance serves now")
+                .register(registry);
         this.feed = feed;
         this.log = log;
         this.reserve = reserve;
@@ -149,7 +155,14 @@ public class EventStreams {
         }
     }
 
-    /** On shutdown every stream ends cleanly (its last chunk sent), so its client reconnects elsewhere. */
+    /**
+     * On shutdown every stream ends cleanly (its last chunk sent), so its client reconnects elsewhere: when
+     * shutdown begins (before the HTTP server waits for requests in flight), and again on {@link ShutdownEvent}.
+     */
+    void shuttingDown(@Observes ShutdownDelayInitiatedEvent begins) {
+        stop(null);
+    }
+
     void stop(@Observes @Priority(1) ShutdownEvent stopping) {
         this.stopping.set(true);
         keepAlive.shutdownNow();

@@ -1,6 +1,8 @@
 package dev.rollout.stream;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,28 +37,29 @@ final class FeedRules {
      * updated (new misses recorded, settled ones dropped). Given up seqs are added to {@code givenUp}.
      */
     static long advance(long horizon, long last, long[] seqs, boolean complete, long xmin, long xmax,
-            Map<Long, Missing> missing, long nowNanos, Duration gapTimeout, java.util.List<Long> givenUp) {
+            Map<Long, Missing> missing, long nowNanos, Duration gapTimeout, List<Long> givenUp) {
         long bound = complete || seqs.length == 0 ? last : seqs[seqs.length - 1];
-        long expected = horizon + 1;
+        long stop = bound + 1; // the first seq that may still come
+        List<Long> passed = new ArrayList<>();
         int i = 0;
-        while (expected <= bound) {
-            if (i < seqs.length && seqs[i] == expected) {
+        // Every missing seq of the range is noted now, with this snapshot, so that they all settle together.
+        for (long seq = horizon + 1; seq <= bound; seq++) {
+            if (i < seqs.length && seqs[i] == seq) {
                 i++;
-                expected++;
                 continue;
             }
-            Missing seen = missing.computeIfAbsent(expected, seq -> new Missing(xmax, nowNanos));
+            Missing seen = missing.computeIfAbsent(seq, s -> new Missing(xmax, nowNanos));
             boolean settled = xmin >= seen.xmax();
             boolean timedOut = nowNanos - seen.firstMissedNanos() >= gapTimeout.toNanos();
             if (!settled && !timedOut) {
-                break;
+                stop = Math.min(stop, seq);
+            } else if (!settled && seq < stop) {
+                passed.add(seq);
             }
-            if (!settled) {
-                givenUp.add(expected);
-            }
-            expected++;
         }
-        long newHorizon = expected - 1;
+        long limit = stop;
+        passed.stream().filter(seq -> seq < limit).forEach(givenUp::add);
+        long newHorizon = stop - 1;
         missing.keySet().removeIf(seq -> seq <= newHorizon);
         return newHorizon;
     }

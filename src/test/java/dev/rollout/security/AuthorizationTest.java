@@ -52,6 +52,8 @@ class AuthorizationTest {
             Map.entry("POST /api/v1/rollouts/resume", Role.OPERATOR),
             Map.entry("GET /api/v1/rollouts/{id}", Role.VIEWER),
             Map.entry("POST /api/v1/rollouts/{id}/advance", Role.DEPLOYER),
+            Map.entry("GET /api/v1/rollouts/{id}/events", Role.VIEWER),
+            Map.entry("GET /api/v1/events", Role.VIEWER),
             Map.entry("POST /api/v1/rollouts/{id}/pause", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/resume", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/rollback", Role.OPERATOR),

@@ -103,7 +103,7 @@ public class HeldAdvances {
      * Holds {@code call}, first refused with {@code refused}, for at most {@code wait}; empty when it cannot
      * be held (no wait asked, the instance stopping, or {@code rollout.wait.max-held} requests already held):
      * the caller then answers the refusal at once. The future completes with the answer, or exceptionally
-     * with the refusal (or failure) to answer.
+     * with the refusal (or failure) to answer; cancelling it forgets the held call.
      */
     public Optional<CompletableFuture<RolloutService.Answer>> hold(Call call, RolloutRefused refused, Duration wait) {
         if (wait.isZero() || stopping.get()) {
@@ -115,6 +115,12 @@ public class HeldAdvances {
             return Optional.empty();
         }
         Held h = new Held(call, refused, System.nanoTime() + wait.toNanos());
+        // Cancelled when its client went away: forgotten at once rather than tried until the wait runs out.
+        h.answer.whenComplete((answer, failure) -> {
+            if (h.answer.isCancelled()) {
+                finish(h, null, null);
+            }
+        });
         byRollout.computeIfAbsent(call.rolloutId(), id -> ConcurrentHashMap.newKeySet()).add(h);
         h.timeout = timers.schedule(() -> tryAgain(h, true), wait.toNanos(), TimeUnit.NANOSECONDS);
         scheduleNextTry(h, WaitRules.nextTry(refused, evaluationInterval));

@@ -252,6 +252,7 @@ public class RolloutResource {
             CompletableFuture<RolloutService.Answer> answer = held.hold(call, refused, wait.get())
                     .orElseThrow(() -> refused);
             reserve.leave(http); // held: no database work until a try, which takes a permit of its own
+            http.addEndHandler(ended -> answer.cancel(false)); // the client went away: stop trying
             CompletableFuture<Response> response = new CompletableFuture<>();
             answer.whenComplete((done, failure) -> {
                 if (failure != null) {

@@ -194,6 +194,11 @@ class AuthorizationTest {
             default -> parts[1].endsWith("/advance") ? Map.of() : Map.of("reason", "authorization test");
         };
         RequestSpecification spec = request.contentType(ContentType.JSON);
+        if (parts[1].endsWith("/events")) {
+            // An admitted stream never ends: a Last-Event-ID that is not a seq is refused (400) only after the
+            // credential and the role were checked.
+            spec = spec.header("Last-Event-ID", "not-a-seq");
+        }
         if (!parts[0].equals("GET") && !parts[0].equals("DELETE")) {
             spec = spec.body(body);
         }

@@ -102,7 +102,8 @@ public class EventStreams {
             throw tooMany("this credential has " + config.maxStreamsPerCredential() + " streams open on this "
                     + "instance already; close one first");
         }
-        long position = lastEventId != null ? lastEventId : -1;
+        // Without Last-Event-ID: from the horizon as the stream opens (-1 before the feed has one: its first).
+        long position = lastEventId != null ? lastEventId : feed.horizon();
         EventStream stream = new EventStream(this, filter, credential, position, sink, sse);
         open.add(stream);
         if (http != null) {

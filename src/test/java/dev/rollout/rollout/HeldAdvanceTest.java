@@ -31,7 +31,12 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.rollout.gate.GateDefinition;
+import dev.rollout.gate.GateEvaluator;
+import dev.rollout.gate.GateReport;
 import dev.rollout.support.Api;
+import dev.rollout.support.MonitoringResource;
+import dev.rollout.support.monitoring.FakeTarget;
 import dev.rollout.support.Auth;
 import dev.rollout.support.TestClock;
 import dev.rollout.wake.Topic;
@@ -60,6 +65,12 @@ class HeldAdvanceTest {
 
     @Inject
     Wakeups wakeups;
+
+    @Inject
+    RolloutWatch watch;
+
+    @Inject
+    GateEvaluator gateEvaluator;
 
     @AfterEach
     void resetClock() {
@@ -126,6 +137,40 @@ class HeldAdvanceTest {
         assertEquals(200, response.statusCode(), response.body());
         assertEquals(10.0, body(response).path("currentPercentage").asDouble());
         assertEquals(1, refusals(id), "one call, one refusal recorded, however often it was tried");
+    }
+
+    /**
+     * Held on gates-failing: the gate starts passing (a metric appears in Prometheus); once it does, the next
+     * evaluation (an EVALUATE wake-up here) moves the rollout and answers the call. The watch is held so
+     * that it does not apply the plan's policy to the failing gate meanwhile.
+     */
+    @Test
+    void aRequestHeldOnFailingGatesAdvancesOnceTheyPass() throws Exception {
+        String metric = "held_gate_" + java.util.UUID.randomUUID().toString().replace("-", "_");
+        Map<String, Object> body = new java.util.HashMap<>(plan(unique("gated"), "MANUAL", "PAUSE", seedSteps("PT1H")));
+        body.put("gates", List.of(Map.of("name", "canary-metric", "kind", "metrics-present", "metrics", List.of(metric))));
+        FakeTarget target = MonitoringResource.target();
+        watch.hold();
+        try {
+            String id = startRollout(createPlan(body), unique("target"));
+            int before = held.held();
+            CompletableFuture<HttpResponse<String>> answer = advanceAsync(id, "PT5M", Map.of());
+            awaitHeld(before + 1);
+            List<Map<String, Object>> history = Api.history(id);
+            assertEquals("gates-failing", ((Map<?, ?>) history.get(history.size() - 1).get("details")).get("refusal"),
+                    "refused for its gate first");
+            target.set(metric, 1);
+            GateDefinition gate = GateDefinition.metricsPresent("canary-metric", List.of(metric));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> new GateReport(gateEvaluator.evaluate(List.of(gate))).passed());
+            wakeups.publish(Topic.EVALUATE, "test");
+            HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals(5.0, body(response).path("currentPercentage").asDouble());
+        } finally {
+            target.remove(metric);
+            watch.release();
+        }
     }
 
     @Test

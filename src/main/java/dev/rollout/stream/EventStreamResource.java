@@ -35,7 +35,7 @@ public class EventStreamResource {
     /** What both stream operations document for their stream. */
     public static final String DESCRIPTION = "A stream of history events (text/event-stream), oldest first: each "
             + "as 'id: <seq>', 'event: <action>', 'data: <the history event JSON plus rolloutId>'; a comment "
-            + "line at least every 15 s. Without Last-Event-ID it starts with the next event";
+            + "line at least every 15 s. Without Last-Event-ID it starts with the events appended as it opens";
 
     private final EventStreams streams;
     private final CurrentActor actor;

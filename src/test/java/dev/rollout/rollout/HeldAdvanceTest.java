@@ -194,6 +194,20 @@ class HeldAdvanceTest {
     }
 
     @Test
+    void aHeldRequestWhoseClientWentAwayIsForgotten() throws Exception {
+        String id = atFirstStep();
+        int before = held.held();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", RestAssured.port)) {
+            socket.getOutputStream().write(("POST /api/v1/rollouts/" + id + "/advance?wait=PT10M HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\nAuthorization: Bearer " + Auth.bootstrapToken() + "\r\n"
+                    + "Content-Length: 0\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            awaitHeld(before + 1);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.held() == before);
+    }
+
+    @Test
     void whenTheWaitRunsOutTheLatestRefusalIsTheAnswer() throws Exception {
         String id = atFirstStep();
         long started = System.nanoTime();

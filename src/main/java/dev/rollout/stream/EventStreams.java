@@ -49,7 +49,7 @@ public class EventStreams {
     private final ConnectionReserve reserve;
     private final StreamConfig config;
     private final Set<EventStream> open = ConcurrentHashMap.newKeySet();
-    private final Map<String, AtomicInteger> perCredential = new ConcurrentHashMap<>();
+    private final Map<String, Integer> perCredential = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final ExecutorService senders = Executors.newFixedThreadPool(2, daemon("rollout-stream"));
@@ -90,14 +90,21 @@ public class EventStreams {
         if (stopping.get()) {
             throw tooMany("this instance is shutting down; reconnect to another");
         }
-        AtomicInteger mine = perCredential.computeIfAbsent(credential, c -> new AtomicInteger());
         if (total.incrementAndGet() > config.maxStreams()) {
             total.decrementAndGet();
             throw tooMany("this instance serves " + config.maxStreams() + " streams already; retry in "
                     + RETRY_AFTER_SECONDS + " s");
         }
-        if (mine.incrementAndGet() > config.maxStreamsPerCredential()) {
-            mine.decrementAndGet();
+        boolean[] admitted = {false};
+        perCredential.compute(credential, (name, count) -> {
+            int open = count == null ? 0 : count;
+            if (open >= config.maxStreamsPerCredential()) {
+                return count;
+            }
+            admitted[0] = true;
+            return open + 1;
+        });
+        if (!admitted[0]) {
             total.decrementAndGet();
             throw tooMany("this credential has " + config.maxStreamsPerCredential() + " streams open on this "
                     + "instance already; close one first");
@@ -122,10 +129,8 @@ public class EventStreams {
     void closed(EventStream stream) {
         if (open.remove(stream)) {
             total.decrementAndGet();
-            AtomicInteger mine = perCredential.get(stream.credential());
-            if (mine != null) {
-                mine.decrementAndGet();
-            }
+            // An entry per credential with streams open, none for the others.
+            perCredential.computeIfPresent(stream.credential(), (name, count) -> count <= 1 ? null : count - 1);
             stream.close();
         }
     }

@@ -23,10 +23,12 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.rollout.audit.AuditResource;
+import dev.rollout.push.AlertmanagerWebhookResource;
 import dev.rollout.plan.PlanResource;
 import dev.rollout.rollout.RolloutResource;
 import dev.rollout.security.TokenResource;
 import dev.rollout.security.WhoAmIResource;
+import dev.rollout.stream.EventStreamResource;
 
 /**
  * The methods each API path answers, read from the resource classes. {@code OPTIONS} advertises exactly
@@ -36,7 +38,7 @@ import dev.rollout.security.WhoAmIResource;
 public class AllowedMethods {
 
     static final List<Class<?>> RESOURCES = List.of(PlanResource.class, RolloutResource.class, TokenResource.class,
-            AuditResource.class, WhoAmIResource.class);
+            AuditResource.class, EventStreamResource.class, AlertmanagerWebhookResource.class, WhoAmIResource.class);
 
     private record Route(Pattern path, Set<String> methods) {
     }

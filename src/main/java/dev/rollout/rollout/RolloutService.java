@@ -250,7 +250,7 @@ public class RolloutService {
                     throw targetBusy(request.target(), Map.of("activeRolloutId", active.get()));
                 }
                 Instant now = clock.now();
-                Rollout rollout = Rollout.begin(plan, request.target(), request.version(), now);
+                Rollout rollout = Rollout.begin(plan, request.target(), request.version(), now, actor);
                 rollout.persistAndFlush();
                 history.append(rollout.started(actor), now);
                 RolloutView view = RolloutView.of(rollout);
@@ -318,6 +318,16 @@ public class RolloutService {
      * event naming who, why and what was set aside is recorded before the step.
      */
     public Answer advance(UUID id, String actor, String idempotencyKey, String overrideReason) {
+        return advance(id, actor, idempotencyKey, overrideReason, true);
+    }
+
+    /**
+     * As {@link #advance(UUID, String, String, String)}; with {@code recordRefusals} false a refusal is
+     * thrown but not recorded: the retries of a held request ({@link HeldAdvances}) are one call, recorded
+     * when it was first refused, and a retry that appended would wake every held request again.
+     */
+    public Answer advance(UUID id, String actor, String idempotencyKey, String overrideReason,
+            boolean recordRefusals) {
         IdempotencyStore.validate(idempotencyKey);
         boolean override = overrideReason != null;
         String keyScope = idempotencyScope("advance:" + id, actor);
@@ -336,7 +346,7 @@ public class RolloutService {
             }
             Rollout rollout = locked.rollout();
             return refusal(rollout, rollout.decideAdvance(locked.now(), override))
-                    .map(refusal -> refuse(rollout, refusal, actor))
+                    .map(refusal -> refuse(rollout, refusal, actor, recordRefusals))
                     .orElseGet(() -> Decided.nothing(new Evaluate(rollout.rowVersion, rollout.plan.gates)));
         }).orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
         if (!(look instanceof Evaluate seen)) {
@@ -359,16 +369,16 @@ public class RolloutService {
                 // that no longer exists, so this call must not move the rollout again.
                 return refuse(rollout, new RolloutRefused(Refusal.CONCURRENT_CHANGE,
                         "the rollout changed while this request was being evaluated; read it and ask again",
-                        Map.of()), actor);
+                        Map.of()), actor, recordRefusals);
             }
             if (!report.passed() && !override) {
-                return refuse(rollout, gatesFailing(report), actor);
+                return refuse(rollout, gatesFailing(report), actor, recordRefusals);
             }
             AdvanceDecision plain = rollout.decideAdvance(now, false);
             AdvanceDecision decision = override ? rollout.decideAdvance(now, true) : plain;
             Optional<RolloutRefused> refusal = refusal(rollout, decision);
             if (refusal.isPresent()) {
-                return refuse(rollout, refusal.get(), actor);
+                return refuse(rollout, refusal.get(), actor, recordRefusals);
             }
             if (idempotencyKey != null) {
                 // Claimed only now that the move will happen, so a refusal leaves the key free for a retry;
@@ -404,9 +414,10 @@ public class RolloutService {
     }
 
     /** Records the refusal in the history (the rollout itself does not change) and answers with it. */
-    private static Decided<Stage> refuse(Rollout rollout, RolloutRefused refusal, String actor) {
+    private static Decided<Stage> refuse(Rollout rollout, RolloutRefused refusal, String actor, boolean record) {
         refusal.about(rollout.id);
-        return Decided.of(rollout.refused(refusal, actor), new Refuse(refusal));
+        return record ? Decided.of(rollout.refused(refusal, actor), new Refuse(refusal))
+                : Decided.nothing(new Refuse(refusal));
     }
 
     /** The refusal a non-advancing decision means; empty for Enter and Complete. */
@@ -421,6 +432,19 @@ public class RolloutService {
                             "currentPercentage", rollout.currentPercentage),
                     tooEarly.remaining()));
         }
+        if (decision instanceof RolloutRules.ApprovalRequired required) {
+            Map<String, Object> facts = new java.util.LinkedHashMap<>();
+            facts.put("nextPercentage", required.percentage());
+            facts.put("approvalStepIndex", required.stepIndex());
+            if (rollout.plan.approvalBy != null) {
+                facts.put("approvalBy", rollout.plan.approvalBy);
+            }
+            return Optional.of(new RolloutRefused(Refusal.APPROVAL_REQUIRED,
+                    "the step to " + required.percentage() + " % needs an operator's approval (POST /api/v1/rollouts/"
+                            + rollout.id + "/approve with a reason)"
+                            + (rollout.plan.approvalBy == null ? "" : " by another operator than " + rollout.startedBy)
+                            + "; nothing was changed", facts));
+        }
         if (decision instanceof RolloutRules.NotProgressing np) {
             return Optional.of(new RolloutRefused(Refusal.NOT_PROGRESSING,
                     "the rollout is " + np.state() + "; only a PROGRESSING rollout can advance",
@@ -433,6 +457,42 @@ public class RolloutService {
         return new RolloutRefused(Refusal.GATES_FAILING, "gates not passing: "
                 + String.join(", ", report.failing().stream().map(r -> r.name()).toList()) + "; nothing was changed",
                 Map.of("gates", report.results()));
+    }
+
+    // ---- approvals ----------------------------------------------------------------------------------
+
+    /**
+     * An operator's approval to enter the rollout's next step, recorded as an {@code approved} event under the
+     * row lock. Approving a step already approved changes nothing and answers the rollout as it is (its
+     * {@code approval} still names the first approver). Refused: already-finished, approval-not-required,
+     * approval-not-allowed (403). With an {@code Idempotency-Key}, a retry answers the first answer.
+     */
+    public Answer approve(UUID id, String reason, String actor, String idempotencyKey) {
+        String checked = ReasonRequest.check(reason, true, "approve a rollout");
+        IdempotencyStore.validate(idempotencyKey);
+        String keyScope = idempotencyScope("approve:" + id, actor);
+        String fingerprint = keyScope + "|" + checked;
+        return changes.change(id, locked -> {
+            Rollout rollout = locked.rollout();
+            scope.requireTarget(rollout.target);
+            if (idempotencyKey != null) {
+                Optional<String> replay = idempotency.claim(keyScope, idempotencyKey, fingerprint);
+                if (replay.isPresent()) {
+                    return Decided.<Answer>nothing(new Replayed(replay.get()));
+                }
+            }
+            RolloutRules.checkApprove(rollout.state, rollout.stepIndex, rollout.plan.schedule(),
+                    rollout.plan.approvalBy, rollout.startedBy, actor).ifPresent(refusal -> {
+                        throw refusal.about(rollout.id);
+                    });
+            List<HistoryEvent> events = rollout.nextStepApproved() ? List.of()
+                    : List.of(rollout.approve(locked.now(), actor, checked));
+            RolloutView view = RolloutView.of(rollout);
+            if (idempotencyKey != null) {
+                idempotency.complete(keyScope, idempotencyKey, toJson(view));
+            }
+            return new Decided<Answer>(events, new Done(view));
+        });
     }
 
     // ---- operator commands --------------------------------------------------------------------------

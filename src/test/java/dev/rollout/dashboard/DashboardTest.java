@@ -17,6 +17,7 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElem
 
 import java.net.URL;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +37,7 @@ import dev.rollout.rollout.RolloutWatch;
 import dev.rollout.support.Api;
 import dev.rollout.support.Auth;
 import dev.rollout.support.Browser;
+import dev.rollout.support.SseClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -136,12 +138,16 @@ class DashboardTest {
             signIn(operator[1]);
             open("#/rollouts/" + id);
             wait.until(textToBe(By.id("percentage"), "0 %"));
+            wait.until(attributeToBe(By.id("live"), "data-status", "live")); // the event stream, not polling
             Browser.script(browser, "window.notReloaded = true");
 
             // advanced through the API while the page is open: the page follows without a reload
+            long asked = System.nanoTime();
             Api.advance(id).then().statusCode(200);
             wait.until(textToBe(By.id("percentage"), "5 %"));
             wait.until(presenceOfElementLocated(By.cssSelector("#history tr[data-action='step']")));
+            System.out.printf("dashboard: an advance reached the open page %d ms after it was asked%n",
+                    (System.nanoTime() - asked) / 1_000_000);
             assertEquals(Boolean.TRUE, Browser.script(browser, "return window.notReloaded === true"));
 
             // pause from the page: the dialog asks for the reason
@@ -167,6 +173,38 @@ class DashboardTest {
         assertEquals("paused", last.get("action"));
         assertEquals("error budget spent", last.get("reason"));
         assertEquals(operator[0], last.get("actor"));
+    }
+
+    @Test
+    void aStreamRefusedForAWhileIsResumedWithLastEventIdAndMissesNothing() {
+        String id = startRollout(createPlan(plan(unique("dash-resume"), "MANUAL", "PAUSE", seedSteps("PT1H"))),
+                unique("dash-resume"));
+        String[] viewer = Auth.newToken("viewer");
+        List<SseClient> taken = new ArrayList<>();
+        watch.hold();
+        try {
+            // every stream this credential may hold is taken: the page's stream is refused (429) and retried
+            for (int i = 0; i < 3; i++) {
+                taken.add(SseClient.open(root + "api/v1/events", Map.of("Authorization", "Bearer " + viewer[1])));
+                assertEquals(200, taken.get(i).status());
+            }
+            signIn(viewer[1]);
+            open("#/rollouts/" + id);
+            wait.until(textToBe(By.id("percentage"), "0 %"));
+            wait.until(attributeToBe(By.id("live"), "data-status", "reconnecting"));
+            // an event the page has not seen, appended while it has no stream
+            Api.advance(id).then().statusCode(200);
+            taken.forEach(SseClient::close);
+            taken.clear();
+            // the retry resumes after the last event the page saw (Last-Event-ID), so the advance arrives
+            wait.until(attributeToBe(By.id("live"), "data-status", "live"));
+            wait.until(textToBe(By.id("percentage"), "5 %"));
+            assertEquals(1, browser.findElements(By.cssSelector("#history tr[data-action='step']")).size(),
+                    "the event is shown once");
+        } finally {
+            taken.forEach(SseClient::close);
+            watch.release();
+        }
     }
 
     @Test

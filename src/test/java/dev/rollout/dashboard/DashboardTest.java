@@ -228,6 +228,30 @@ class DashboardTest {
     }
 
     @Test
+    void anOperatorApprovesAStepThatAwaitsApproval() {
+        List<Map<String, Object>> steps = List.of(Map.of("percentage", 5, "minDwell", "PT1H", "approval", true),
+                Api.step(100, "PT1H"));
+        String id = startRollout(createPlan(plan(unique("dash-approve"), "MANUAL", "PAUSE", steps)),
+                unique("dash-approve"));
+        String[] operator = Auth.newToken("operator");
+        watch.hold();
+        try {
+            signIn(operator[1]);
+            open("#/rollouts/" + id);
+            wait.until(presenceOfElementLocated(By.id("awaiting-approval")));
+            wait.until(presenceOfElementLocated(By.id("action-approve"))).click();
+            wait.until(visibilityOfElementLocated(By.id("reason"))).sendKeys("canary dashboards reviewed");
+            browser.findElement(By.id("reason-confirm")).click();
+            WebElement approved = wait.until(presenceOfElementLocated(By.cssSelector("#history tr[data-action='approved']")));
+            assertTrue(approved.getText().contains("canary dashboards reviewed"), approved.getText());
+            wait.until(d -> d.findElements(By.id("action-approve")).isEmpty());
+        } finally {
+            watch.release();
+        }
+        assertEquals(Boolean.FALSE, Api.get(id).path("awaitingApproval"));
+    }
+
+    @Test
     void plansAreShownWithTheirPreview() {
         String plan = createPlan(plan(unique("dash-plan"), "MANUAL", "PAUSE", seedSteps("PT2H")));
         signIn(Auth.newToken("viewer")[1]);

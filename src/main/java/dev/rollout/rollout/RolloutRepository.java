@@ -104,7 +104,7 @@ public class RolloutRepository {
      * its dwell was over at the clock reading the read was made with.
      */
     public record Active(UUID id, long planId, RolloutState state, int stepIndex, int stepCount, boolean due,
-            long rowVersion, boolean violationOpen) {
+            long rowVersion, boolean violationOpen, boolean holdOpen, boolean shadowOpen) {
     }
 
     /** Rows fetched per round trip by {@link #active}, so that 100,000 rows are never all in flight at once. */
@@ -121,7 +121,7 @@ public class RolloutRepository {
         em.unwrap(Session.class).doWork(connection -> {
             try (PreparedStatement read = connection.prepareStatement("""
                     select id, plan_id, state, step_index, step_count, earliest_advance_at <= ?, row_version,
-                           violation_open
+                           violation_open, hold_started_at is not null, shadow_open
                     from rollout where state in ('PROGRESSING', 'PAUSED')""")) {
                 read.setFetchSize(ACTIVE_FETCH);
                 read.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
@@ -139,7 +139,8 @@ public class RolloutRepository {
     private static Active active(ResultSet row) throws SQLException {
         return new Active(row.getObject(1, UUID.class), row.getLong(2),
                 "PAUSED".equals(row.getString(3)) ? RolloutState.PAUSED : RolloutState.PROGRESSING, row.getInt(4),
-                row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8));
+                row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8), row.getBoolean(9),
+                row.getBoolean(10));
     }
 
     /**
@@ -171,6 +172,9 @@ public class RolloutRepository {
                 r.updatedAt = instant(row, 13);
                 r.rowVersion = row.getLong(14);
                 r.violationOpen = row.getBoolean(15);
+                r.holdStartedAt = instant(row, 16);
+                r.dwellHeldMicros = row.getLong(17);
+                r.shadowOpen = row.getBoolean(18);
             }
         } catch (SQLException e) {
             throw new PersistenceException("reading rollout " + id + " failed", e);
@@ -184,7 +188,7 @@ public class RolloutRepository {
     private static final String SNAPSHOT = """
             select plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
                    dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
-                   violation_open
+                   violation_open, hold_started_at, dwell_held_micros, shadow_open
             from rollout where id = ?""";
 
     private static Instant instant(ResultSet row, int column) throws SQLException {

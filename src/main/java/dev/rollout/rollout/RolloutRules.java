@@ -45,10 +45,19 @@ public final class RolloutRules {
      */
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
             StepSchedule schedule, Instant now, boolean overrideDwell) {
+        return advance(state, stepIndex, dwellStartedAt, Duration.ZERO, schedule, now, overrideDwell);
+    }
+
+    /**
+     * As above, for a dwell window of which {@code held} went unobserved (gates in ERROR under HOLD, see
+     * {@link #held}): the dwell ends that much later.
+     */
+    public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt, Duration held,
+            StepSchedule schedule, Instant now, boolean overrideDwell) {
         if (state != RolloutState.PROGRESSING) {
             return new NotProgressing(state);
         }
-        Instant earliest = schedule.earliestAdvanceAt(stepIndex, dwellStartedAt);
+        Instant earliest = schedule.earliestAdvanceAt(stepIndex, dwellStartedAt, held);
         if (!overrideDwell && now.isBefore(earliest)) {
             return new TooEarly(earliest, Duration.between(now, earliest));
         }
@@ -58,6 +67,17 @@ public final class RolloutRules {
         int next = stepIndex + 1;
         boolean completes = next == schedule.lastIndex() && schedule.dwellAt(next).isZero();
         return new Enter(next, schedule.percentageAt(next), schedule.earliestAdvanceAt(next, now), completes);
+    }
+
+    /**
+     * How much of the current dwell window went unobserved at {@code now}: the holds already ended
+     * ({@code heldBefore}) plus the one still open since {@code holdStartedAt} (null: none). Never negative.
+     */
+    public static Duration held(Duration heldBefore, Instant holdStartedAt, Instant now) {
+        if (holdStartedAt == null || !now.isAfter(holdStartedAt)) {
+            return heldBefore;
+        }
+        return heldBefore.plus(Duration.between(holdStartedAt, now));
     }
 
     /** Operator commands other than advance. */

@@ -56,7 +56,7 @@ public class GateResultStore {
         inMemory.put(rolloutId, results);
         List<GateStatus> statuses = results.stream().map(GateResult::status).toList();
         if (!statuses.equals(written.get(rolloutId))) {
-            QuarkusTransaction.joiningExisting().run(() -> write(rolloutId, results));
+            QuarkusTransaction.joiningExisting().run(() -> upsert(Map.of(rolloutId, results)));
             written.put(rolloutId, statuses);
         }
     }
@@ -79,33 +79,7 @@ public class GateResultStore {
         if (changed.isEmpty()) {
             return;
         }
-        QuarkusTransaction.joiningExisting().run(() -> em.unwrap(Session.class).doWork(connection -> {
-            try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
-                int pending = 0;
-                for (Map.Entry<UUID, List<GateResult>> entry : changed.entrySet()) {
-                    for (GateResult result : entry.getValue()) {
-                        upsert.setObject(1, entry.getKey());
-                        upsert.setString(2, result.name());
-                        upsert.setString(3, result.kind().jsonName());
-                        upsert.setString(4, result.status().name());
-                        upsert.setString(5, result.detail());
-                        upsert.setTimestamp(6, Timestamp.from(result.evaluatedAt()));
-                        GateEvidence evidence = result.evidence();
-                        upsert.setString(7, evidence == null ? null : evidence.query());
-                        upsert.setString(8, evidence == null ? null : evidence.observed());
-                        upsert.setString(9, evidence == null ? null : evidence.threshold());
-                        upsert.addBatch();
-                        if (++pending == BATCH) {
-                            upsert.executeBatch();
-                            pending = 0;
-                        }
-                    }
-                }
-                if (pending > 0) {
-                    upsert.executeBatch();
-                }
-            }
-        }));
+        QuarkusTransaction.joiningExisting().run(() -> upsert(changed));
         changed.forEach((rolloutId, results) -> written.put(rolloutId, statusesOf.get(results)));
     }
 
@@ -131,18 +105,35 @@ public class GateResultStore {
         written.keySet().retainAll(watched);
     }
 
-    private void write(UUID rolloutId, List<GateResult> results) {
-        for (GateResult result : results) {
-            GateEvidence evidence = result.evidence();
-            em.createNativeQuery(UPSERT.replace("?", "?%d").formatted(1, 2, 3, 4, 5, 6, 7, 8, 9))
-                    .setParameter(1, rolloutId).setParameter(2, result.name()).setParameter(3, result.kind().jsonName())
-                    .setParameter(4, result.status().name()).setParameter(5, result.detail())
-                    .setParameter(6, Timestamp.from(result.evaluatedAt()))
-                    .setParameter(7, evidence == null ? null : evidence.query())
-                    .setParameter(8, evidence == null ? null : evidence.observed())
-                    .setParameter(9, evidence == null ? null : evidence.threshold())
-                    .executeUpdate();
-        }
+    /** Writes the results, as JDBC batches, in the order given; joins the caller's transaction. */
+    private void upsert(Map<UUID, List<GateResult>> results) {
+        em.unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
+                int pending = 0;
+                for (Map.Entry<UUID, List<GateResult>> entry : results.entrySet()) {
+                    for (GateResult result : entry.getValue()) {
+                        GateEvidence evidence = result.evidence();
+                        upsert.setObject(1, entry.getKey());
+                        upsert.setString(2, result.name());
+                        upsert.setString(3, result.kind().jsonName());
+                        upsert.setString(4, result.status().name());
+                        upsert.setString(5, result.detail());
+                        upsert.setTimestamp(6, Timestamp.from(result.evaluatedAt()));
+                        upsert.setString(7, evidence == null ? null : evidence.query());
+                        upsert.setString(8, evidence == null ? null : evidence.observed());
+                        upsert.setString(9, evidence == null ? null : evidence.threshold());
+                        upsert.addBatch();
+                        if (++pending == BATCH) {
+                            upsert.executeBatch();
+                            pending = 0;
+                        }
+                    }
+                }
+                if (pending > 0) {
+                    upsert.executeBatch();
+                }
+            }
+        });
     }
 
     /** The latest result of every gate of the plan, in the plan's order. */

@@ -196,6 +196,60 @@ class GatePolicyTest {
                 annotations(id, "hold_started").toString());
     }
 
+    /** How many events of {@code action} the rollouts have, and the sum of their row versions (a write bumps it). */
+    private long[] countsAndVersions(List<String> ids, String action) {
+        List<UUID> uuids = ids.stream().map(UUID::fromString).toList();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Number events = (Number) em.createNativeQuery(
+                    "select count(*) from deployment_state where rollout_id in (?1) and action = ?2")
+                    .setParameter(1, uuids).setParameter(2, action).getSingleResult();
+            Number versions = (Number) em.createNativeQuery("select sum(row_version) from rollout where id in (?1)")
+                    .setParameter(1, uuids).getSingleResult();
+            return new long[] {events.longValue(), versions.longValue()};
+        });
+    }
+
+    @Test
+    void aFleetWideOutageHoldsEveryRolloutOnceAndWritesNothingWhileItLasts() {
+        Map<String, Object> plan = new HashMap<>(Api.plan(unique("fleet"), "MANUAL", "ROLLBACK", seedSteps("PT1H")));
+        plan.put("gates", List.of(gate("orchestrator-up", UP_QUERY, Map.of())));
+        String name = createPlan(plan);
+        List<String> fleet = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            fleet.add(startRollout(name, unique("fleet")));
+        }
+        started.addAll(fleet);
+        watch.tick(); // healthy: nothing to do
+
+        monitoring.stopPrometheus();
+        awaitStatus(GateDefinition.targetUp("orchestrator-up", UP_QUERY), GateStatus.ERROR);
+        long t0 = System.nanoTime();
+        int watched = watch.tick().watched();
+        long holding = System.nanoTime() - t0;
+        long[] held = countsAndVersions(fleet, "hold_started");
+        assertEquals(fleet.size(), held[0]);
+        t0 = System.nanoTime();
+        watch.tick();
+        long quiet = System.nanoTime() - t0;
+        // Still in ERROR: no event and no write, for any of them.
+        assertEquals(held[0], countsAndVersions(fleet, "hold_started")[0]);
+        assertEquals(held[1], countsAndVersions(fleet, "hold_started")[1]);
+        for (String id : List.of(fleet.get(0), fleet.get(fleet.size() - 1))) {
+            Api.get(id).then().body("state", equalTo("PROGRESSING"));
+        }
+
+        monitoring.startPrometheus();
+        awaitStatus(GateDefinition.targetUp("orchestrator-up", UP_QUERY), GateStatus.PASS);
+        t0 = System.nanoTime();
+        watch.tick();
+        long ending = System.nanoTime() - t0;
+        assertEquals(fleet.size(), countsAndVersions(fleet, "hold_ended")[0]);
+        assertEquals(0, countsAndVersions(fleet, "gate_violation")[0]);
+        System.out.printf("fleet outage, %d rollouts held of %d watched: hold tick %d ms, quiet tick %d ms, "
+                + "end-of-hold tick %d ms%n", fleet.size(), watched, holding / 1_000_000, quiet / 1_000_000,
+                ending / 1_000_000);
+    }
+
     @Test
     void rollbackWinsOverPauseWhenBothAreAskedForAtOnce() {
         String id = start("PAUSE", List.of(

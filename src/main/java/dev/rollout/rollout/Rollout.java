@@ -90,7 +90,7 @@ public class Rollout extends PanacheEntityBase {
 
     /**
      * Set while the watch holds the rollout because gates are in ERROR under {@code onError: HOLD}: when that
-     * started. Null otherwise. Only a PROGRESSING rollout past 0 % holds.
+     * started. Null otherwise. Only a PROGRESSING rollout holds (at 0 % too, where the dwell is zero).
      */
     @Column(name = "hold_started_at")
     public Instant holdStartedAt;

@@ -194,7 +194,8 @@ public class RolloutResource {
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     @APIResponse(responseCode = "409", description = "Refused, nothing changed: too-early (Retry-After, "
-            + "earliestAdvanceAt), gates-failing (gates), not-progressing (state), concurrent-change",
+            + "earliestAdvanceAt; heldSince while gates in ERROR hold the dwell), gates-failing (gates, each with "
+            + "its evidence), not-progressing (state), concurrent-change",
             headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With too-early: seconds until "
                     + "earliestAdvanceAt", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problems.MEDIA_TYPE,

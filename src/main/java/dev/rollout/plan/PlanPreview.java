@@ -21,7 +21,9 @@ import dev.rollout.gate.GateKind;
  * <li>{@code automatic-without-gates}: an AUTOMATIC plan with no gate walks to 100 % on time alone;</li>
  * <li>{@code short-final-bake}: the final bake is missing or under {@link #MIN_FINAL_BAKE};</li>
  * <li>{@code large-first-step}: the first step exposes more than {@link #MAX_FIRST_STEP} % at once;</li>
- * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points.</li>
+ * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points;</li>
+ * <li>{@code advance-windows}: steps are entered only inside the plan's advance windows, so a step due outside
+ * one waits for the next opening and the rollout takes longer than the schedule says.</li>
  * </ul>
  */
 public record PlanPreview(
@@ -99,6 +101,11 @@ public record PlanPreview(
                         + " % (more than " + number(MAX_JUMP) + ")"));
             }
             previous = percentage;
+        }
+        if (request.advanceWindows() != null && !request.advanceWindows().isEmpty()) {
+            warnings.add(new Warning("advance-windows", "steps are entered only inside the advance windows ("
+                    + AdvanceWindows.describe(request.advanceWindows()) + "): the schedule is the least time; a step "
+                    + "due outside a window waits for the next opening, so the rollout may take longer"));
         }
         return warnings;
     }

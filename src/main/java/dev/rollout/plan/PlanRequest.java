@@ -19,12 +19,20 @@ public record PlanRequest(
         String finalBake,
         List<StepRequest> steps,
         List<GateDefinition> gates,
-        Webhook webhook) {
+        Webhook webhook,
+        @Schema(description = "Optional: steps are entered only inside one of these windows (dwell keeps "
+                + "counting outside them); left out: at any time") List<AdvanceWindow> advanceWindows) {
 
     /** A plan without a step webhook. */
     public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
             String finalBake, List<StepRequest> steps, List<GateDefinition> gates) {
-        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, null);
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, null, null);
+    }
+
+    /** A plan without advance windows. */
+    public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
+            String finalBake, List<StepRequest> steps, List<GateDefinition> gates, Webhook webhook) {
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, webhook, null);
     }
 
     public record StepRequest(Double percentage, String minDwell) {

@@ -82,6 +82,7 @@ public class PlanService {
         plan.createdAt = clock.now();
         plan.createdBy = actor;
         plan.webhook = webhook(request);
+        plan.advanceWindows = request.advanceWindows() == null ? null : List.copyOf(request.advanceWindows());
         plan.persist();
         return new Applied(plan, true);
     }
@@ -113,7 +114,8 @@ public class PlanService {
                 && plan.steps.stream().map(s -> new PlanStep(s.percentage(), storedNormalized(s.minDwell()))).toList()
                         .equals(steps(request))
                 && Objects.equals(plan.gates == null ? List.of() : plan.gates, gates)
-                && Objects.equals(plan.webhook, webhook(request));
+                && Objects.equals(plan.webhook, webhook(request))
+                && Objects.equals(plan.advanceWindows, request.advanceWindows());
     }
 
     /** The stored form of a valid request's webhook: the endpoint's name only. */

@@ -17,10 +17,12 @@ public record PlanView(
         List<GateDefinition> gates,
         Instant createdAt,
         String createdBy,
-        PlanWebhook webhook) {
+        PlanWebhook webhook,
+        List<AdvanceWindow> advanceWindows) {
 
     public static PlanView of(Plan plan) {
         return new PlanView(plan.name, plan.version, plan.mode, plan.onViolation, plan.minTotalDuration,
-                plan.finalBake, plan.steps, plan.gates, plan.createdAt, plan.createdBy, plan.webhook);
+                plan.finalBake, plan.steps, plan.gates, plan.createdAt, plan.createdBy, plan.webhook,
+                plan.advanceWindows);
     }
 }

@@ -104,7 +104,7 @@ public class RolloutRepository {
      * its dwell was over at the clock reading the read was made with.
      */
     public record Active(UUID id, long planId, RolloutState state, int stepIndex, int stepCount, boolean due,
-            long rowVersion, boolean violationOpen) {
+            long rowVersion, boolean violationOpen, String target) {
     }
 
     /** Rows fetched per round trip by {@link #active}, so that 100,000 rows are never all in flight at once. */
@@ -121,7 +121,7 @@ public class RolloutRepository {
         em.unwrap(Session.class).doWork(connection -> {
             try (PreparedStatement read = connection.prepareStatement("""
                     select id, plan_id, state, step_index, step_count, earliest_advance_at <= ?, row_version,
-                           violation_open
+                           violation_open, target
                     from rollout where state in ('PROGRESSING', 'PAUSED')""")) {
                 read.setFetchSize(ACTIVE_FETCH);
                 read.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
@@ -139,7 +139,7 @@ public class RolloutRepository {
     private static Active active(ResultSet row) throws SQLException {
         return new Active(row.getObject(1, UUID.class), row.getLong(2),
                 "PAUSED".equals(row.getString(3)) ? RolloutState.PAUSED : RolloutState.PROGRESSING, row.getInt(4),
-                row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8));
+                row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8), row.getString(9));
     }
 
     /**

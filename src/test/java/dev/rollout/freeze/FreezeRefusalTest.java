@@ -235,6 +235,26 @@ class FreezeRefusalTest {
     }
 
     @Test
+    void anAdminOverrideSetsAWindowAsideAndSaysSo() {
+        Instant opening = clock.now().atOffset(ZoneOffset.UTC).toLocalDate().plusDays(2).atStartOfDay()
+                .toInstant(ZoneOffset.UTC);
+        String dayName = opening.atOffset(ZoneOffset.UTC).getDayOfWeek().name().substring(0, 3);
+        Map<String, Object> body = new HashMap<>(plan(unique("override-window"), "MANUAL", "PAUSE", seedSteps("PT0S")));
+        body.put("advanceWindows", List.of(Map.of("days", List.of(dayName), "from", "00:00", "until", "01:00",
+                "zone", "UTC")));
+        String id = startRollout(createPlan(body), unique("override-window"));
+        Api.advance(id).then().statusCode(409).body("type", equalTo("/problems/outside-window"));
+        Auth.as(Auth.newToken("admin")[1]).contentType(ContentType.JSON)
+                .body(Map.of("override", true, "reason", "customer escalation")).post("/api/v1/rollouts/" + id + "/advance")
+                .then().statusCode(200).body("currentPercentage", equalTo(5.0f));
+        List<Map<String, Object>> history = Api.history(id);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> details = (Map<String, Object>) history.get(history.size() - 2).get("details");
+        assertEquals(List.of("window"), details.get("bypassed"));
+        assertEquals(opening.toString(), details.get("windowOpensAt"));
+    }
+
+    @Test
     void theWatchEntersStepsOnlyInsideAnAdvanceWindow() {
         Instant now = clock.now();
         Instant opening = now.atOffset(ZoneOffset.UTC).toLocalDate().plusDays(2).atStartOfDay()

@@ -422,6 +422,9 @@ public class RolloutService {
 
     /** What holds a move of {@code rollout} at {@code now} besides its state, dwell and plan: the freezes over it. */
     private RolloutRules.Holds holds(Rollout rollout, Instant now) {
+        if (rollout.state != RolloutState.PROGRESSING) {
+            return RolloutRules.Holds.NONE; // not-progressing wins: no need to read the freezes
+        }
         return new RolloutRules.Holds(freezes.cover(rollout.target, now), AdvanceWindows.ALWAYS);
     }
 

@@ -372,14 +372,16 @@ public class RolloutService {
                         "the rollout changed while this request was being evaluated; read it and ask again",
                         Map.of()), actor);
             }
-            if (!report.passed() && !override) {
-                return refuse(rollout, gatesFailing(report), actor);
-            }
+            // The rules again under the lock (a freeze may have been set since the look), before the gates:
+            // which refusal wins follows RolloutRules.refusals, and gates-failing comes last.
             RolloutRules.Holds holds = holds(rollout, now);
             AdvanceDecision decision = rollout.decideAdvance(now, holds, override);
             Optional<RolloutRefused> refusal = refusal(rollout, decision);
             if (refusal.isPresent()) {
                 return refuse(rollout, refusal.get(), actor);
+            }
+            if (!report.passed() && !override) {
+                return refuse(rollout, gatesFailing(report), actor);
             }
             if (idempotencyKey != null) {
                 // Claimed only now that the move will happen, so a refusal leaves the key free for a retry;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,11 +53,11 @@ public class Wakeups {
     public Wakeups(DataSource dataSource,
             @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
-            @ConfigProperty(name = "quarkus.datasource.password", defaultValue = "") String password) {
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.dataSource = dataSource;
         this.url = url;
         this.user = user;
-        this.password = password;
+        this.password = password.orElse(""); // unset (trust authentication) reads as empty, not as missing
         for (Topic topic : Topic.values()) {
             listeners.put(topic, new CopyOnWriteArrayList<>());
         }
@@ -162,7 +163,7 @@ public class Wakeups {
     private Connection connect() throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
-        properties.setProperty("password", password == null ? "" : password);
+        properties.setProperty("password", password);
         properties.setProperty("ApplicationName", "rollout-controller-wakeups");
         properties.setProperty("connectTimeout", "5");
         properties.setProperty("tcpKeepAlive", "true");

@@ -218,8 +218,8 @@ final class Api {
             text = "";
         }
         int status = response.statusCode();
-        // No stream on this server (it predates them): the caller reads the history instead.
-        if (status == 404 || status == 405 || status == 406 || status == 200) {
+        // No stream on this server (it predates them), or no more streams for now: the caller reads the history.
+        if (status == 404 || status == 405 || status == 406 || status == 429 || status == 200) {
             return Optional.empty();
         }
         throw refused(status, response.headers(), parse(text));

@@ -80,11 +80,18 @@ final class Commands {
             return ExitCodes.USAGE;
         }
         out.line("plan " + name + " is valid");
-        Table table = Table.of("STEP", "PERCENTAGE", "MIN DWELL", "EARLIEST AFTER START").alignRight(0, 1);
+        boolean approvals = false;
+        for (JsonNode s : preview.path("schedule")) {
+            approvals |= s.path("approval").asBoolean(false);
+        }
+        Table table = approvals
+                ? Table.of("STEP", "PERCENTAGE", "MIN DWELL", "EARLIEST AFTER START", "APPROVAL").alignRight(0, 1)
+                : Table.of("STEP", "PERCENTAGE", "MIN DWELL", "EARLIEST AFTER START").alignRight(0, 1);
         int step = 1;
         for (JsonNode s : preview.path("schedule")) {
             table.row(step++, Output.percent(s.get("percentage")), Durations.readable(Output.text(s, "minDwell")),
-                    Durations.readable(Output.text(s, "earliestAfter")));
+                    Durations.readable(Output.text(s, "earliestAfter")),
+                    s.path("approval").asBoolean(false) ? "required" : "");
         }
         out.table(table);
         String minimum = Output.text(preview, "minimumDuration");
@@ -172,6 +179,15 @@ final class Commands {
                     + ("AUTOMATIC".equals(Output.text(r, "mode")) ? "; the controller moves it by itself" : ""));
         } else {
             out.line("next      " + Output.percent(next) + " once resumed (a fresh, full dwell starts then)");
+        }
+        if (r.path("awaitingApproval").asBoolean(false)) {
+            out.line("approval  required for the next step: rolloutctl approve " + Output.text(r, "id")
+                    + " --reason TEXT");
+        } else if (r.hasNonNull("approval")) {
+            JsonNode a = r.get("approval");
+            out.line("approval  " + Output.percent(a.get("percentage")) + " approved by " + Output.text(a, "approvedBy")
+                    + " at " + Output.instant(Output.text(a, "approvedAt"))
+                    + (a.hasNonNull("reason") ? ": " + Output.text(a, "reason") : ""));
         }
         if (gates == null || gates.isEmpty()) {
             out.line("gates     none");
@@ -274,7 +290,7 @@ final class Commands {
     int approve(Args args) throws UsageException, Refused, Failure {
         String id = args.expect("ID").get(0);
         ObjectNode body = json.createObjectNode().put("reason", args.required("reason"));
-        JsonNode answer = api().post(rolloutPath(id) + "/approve", body).body();
+        JsonNode answer = api().post(rolloutPath(id) + "/approve", body, idempotency(args), Api.REQUEST_TIMEOUT).body();
         out.json(answer);
         out.line("approved the next step of " + Table.cell(id)
                 + (answer != null && answer.hasNonNull("nextPercentage")

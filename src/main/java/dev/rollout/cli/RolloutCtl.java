@@ -81,10 +81,10 @@ public final class RolloutCtl {
         }
         add("history", "history ID", "Lists every event of a rollout, oldest first, with its actor and reason.",
                 Spec.none(), Commands::history);
-        add("approve", "approve ID --reason TEXT", """
+        add("approve", "approve ID --reason TEXT [--idempotency-key KEY]", """
                 Approves the rollout's next step, when its plan asks for an approval (operator; with the plan's
                 approvalBy another-operator, someone other than who started it).""",
-                Spec.values("reason"), Commands::approve);
+                Spec.values("reason", "idempotency-key"), Commands::approve);
         add("override", "override ID --reason TEXT [--idempotency-key KEY]", """
                 Moves the rollout to its next step although a rule refuses it (admin only): the dwell, failing
                 gates, a freeze or window. Recorded as an override event naming who and why.""",

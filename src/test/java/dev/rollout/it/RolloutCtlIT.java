@@ -60,6 +60,18 @@ class RolloutCtlIT {
         viewer = token("cli-viewer", "viewer");
         SECRETS.addAll(List.of(operator, viewer, AppProcess.ADMIN_TOKEN));
         files = Files.createTempDirectory(AppProcess.logDirectory(), "rolloutctl-");
+        // Rollouts whose start is not under test are set up through the API: one process less each.
+        AppProcess.Reply plan = app.post("/api/v1/plans", Map.of("name", PLAN, "mode", "MANUAL", "onViolation", "PAUSE",
+                "steps", List.of(Map.of("percentage", 10, "minDwell", "PT1H"), Map.of("percentage", 100, "minDwell", "PT1H"))));
+        assertEquals(201, plan.status(), plan.toString());
+    }
+
+    private static final String PLAN = "cli_plain";
+
+    private static String rollout(String target) {
+        AppProcess.Reply started = app.post("/api/v1/rollouts", Map.of("plan", PLAN, "target", target, "version", "v1"));
+        assertEquals(201, started.status(), started.toString());
+        return started.json().path("id").asText();
     }
 
     @AfterAll
@@ -123,18 +135,13 @@ class RolloutCtlIT {
         Run refused = cli(operator, "advance", id).exits(4);
         assertTrue(refused.err.contains("gates-failing"), refused.err);
         assertTrue(refused.err.contains("app-metrics"), refused.err);
-        cli(viewer, "status", id).exits(0).says("PROGRESSING at 0 %");
     }
 
     @Test
     void refusalsOfTheRolloutsStateAreFive() throws IOException {
-        cli(operator, "plan", "apply", plan("cli_states", """
-                "steps": [{"percentage": 10, "minDwell": "PT1H"}, {"percentage": 100, "minDwell": "PT1H"}]""")
-                .toString()).exits(0);
-        String id = start("cli_states", "cli-states-svc");
+        String id = rollout("cli-states-svc");
         cli(operator, "pause", id, "--reason", "error budget").exits(0).says("paused " + id + ": PAUSED at 0 %");
         cli(operator, "advance", id).exits(5).complains("not-progressing");
-        cli(operator, "pause", id, "--reason", "again").exits(5).complains("not-progressing");
         cli(operator, "resume", id, "--reason", "budget back").exits(0).says("resumed " + id + ": PROGRESSING");
         cli(operator, "resume", id, "--reason", "again").exits(5).complains("not-paused");
         cli(operator, "abort", id, "--reason", "superseded").exits(0).says("aborted " + id + ": ABORTED");
@@ -146,17 +153,12 @@ class RolloutCtlIT {
     @Test
     void badUsageAndBadInputAreTwo() throws IOException {
         cli(operator, "frobnicate").exits(2).complains("unknown command 'frobnicate'");
-        cli(operator, "start", "only-a-plan").exits(2).complains("missing TARGET VERSION");
-        cli(operator, "pause", "some-id").exits(2).complains("--reason is required");
-        cli(operator, "advance", "some-id", "--wait", "a while").exits(2).complains("is not a duration");
+        // (every other usage error: RolloutCtlTest, without a server)
         Path invalid = plan("cli_invalid", """
                 "steps": [{"percentage": 50, "minDwell": "PT1H"}, {"percentage": 20, "minDwell": "PT1H"}]""");
         cli(operator, "plan", "apply", invalid.toString()).exits(2).complains("invalid-plan");
         Run preview = cli(operator, "plan", "preview", invalid.toString()).exits(2);
         assertTrue(preview.out.contains("is not valid"), preview.out);
-        Path notJson = files.resolve("not-a-plan.json");
-        Files.writeString(notJson, "steps: [5, 100]");
-        cli(operator, "plan", "apply", notJson.toString()).exits(2).complains("is not JSON");
         cli(viewer, "status", "00000000-0000-0000-0000-000000000000").exits(2).complains("not-found");
         cli(operator, "list", "--state", "SLEEPING").exits(2).complains("invalid-request");
     }
@@ -176,16 +178,13 @@ class RolloutCtlIT {
 
     @Test
     void aFleetIsPausedAndResumedInOneCommand() throws IOException {
-        cli(operator, "plan", "apply", plan("cli_fleet", """
-                "steps": [{"percentage": 10, "minDwell": "PT1H"}, {"percentage": 100, "minDwell": "PT1H"}]""")
-                .toString()).exits(0);
-        String a = start("cli_fleet", "cli-fleet-a");
-        String b = start("cli_fleet", "cli-fleet-b");
-        cli(operator, "pause", "--target", "cli-fleet-*", "--plan", "cli_fleet", "--reason", "database outage")
+        String a = rollout("cli-fleet-a");
+        String b = rollout("cli-fleet-b");
+        cli(operator, "pause", "--target", "cli-fleet-*", "--plan", PLAN, "--reason", "database outage")
                 .exits(0).says("paused 2 rollouts, skipped 0");
         Run paused = cli(viewer, "list", "--state", "PAUSED", "--target", "cli-fleet-*").exits(0);
         assertTrue(paused.out.contains(a) && paused.out.contains(b), paused.out);
-        cli(operator, "resume", a, "--reason", "this one first").exits(0);
+        assertEquals(200, app.post("/api/v1/rollouts/" + a + "/resume", Map.of("reason", "this one first")).status());
         Run resumed = cli(operator, "resume", "--target", "cli-fleet-*", "--reason", "database is back").exits(0);
         assertTrue(resumed.out.contains("resumed 1 rollout, skipped 1"), resumed.out);
         assertTrue(resumed.out.contains("skipped  " + a + " (not-paused, PROGRESSING)"), resumed.out);
@@ -196,8 +195,10 @@ class RolloutCtlIT {
         cli(operator, "plan", "apply", plan("cli_wait", """
                 "steps": [{"percentage": 5, "minDwell": "PT4S"}, {"percentage": 100, "minDwell": "PT1H"}]""")
                 .toString()).exits(0);
-        String id = start("cli_wait", "cli-wait-svc");
-        cli(operator, "advance", id).exits(0);
+        AppProcess.Reply started = app.post("/api/v1/rollouts", Map.of("plan", "cli_wait", "target", "cli-wait-svc",
+                "version", "v1"));
+        String id = started.json().path("id").asText();
+        assertEquals(200, app.post("/api/v1/rollouts/" + id + "/advance", null).status());
         long asked = System.nanoTime();
         cli(operator, "advance", id, "--wait", "30s").exits(0).says("to 100 %");
         Duration took = Duration.ofNanos(System.nanoTime() - asked);
@@ -212,10 +213,7 @@ class RolloutCtlIT {
 
     @Test
     void statusWatchFollowsTheRolloutUntilItFinishes() throws Exception {
-        cli(operator, "plan", "apply", plan("cli_watch", """
-                "steps": [{"percentage": 10, "minDwell": "PT1H"}, {"percentage": 100, "minDwell": "PT1H"}]""")
-                .toString()).exits(0);
-        String id = start("cli_watch", "cli-watch-svc");
+        String id = rollout("cli-watch-svc");
         Path out = files.resolve("watch.out");
         Path err = files.resolve("watch.err");
         Process watch = builder(viewer, List.of("status", id, "--watch", "--interval", "1s"))

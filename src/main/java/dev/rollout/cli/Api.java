@@ -225,23 +225,72 @@ final class Api {
         throw refused(status, response.headers(), parse(text));
     }
 
-    /** Server-sent events, read one at a time; comments (keep-alives) skipped. */
+    /**
+     * Server-sent events, read one at a time; comments (keep-alives) skipped. A stream that says nothing, not
+     * even a keep-alive, for {@code silence} is taken for dead (a connection dropped without a close): its
+     * reader is interrupted and {@link #next} fails, so the caller reconnects.
+     */
     static final class EventStream implements AutoCloseable {
+        /** Three keep-alives missed (the server sends one at least every 15 s). */
+        static final Duration SILENCE = Duration.ofSeconds(45);
+
         private final InputStream in;
         private final BufferedReader reader;
+        private final Duration silence;
+        private final Thread readerThread = Thread.currentThread();
+        private volatile long lastHeard = System.nanoTime();
+        private volatile boolean closed;
+        private volatile boolean silent;
 
         EventStream(InputStream in) {
-            this.in = in;
-            this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            this(in, SILENCE);
         }
 
-        /** The next event, or null when the server closed the stream. */
+        EventStream(InputStream in, Duration silence) {
+            this.in = in;
+            this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            this.silence = silence;
+            Thread watchdog = new Thread(this::watch, "rolloutctl-stream-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
+
+        private void watch() {
+            long step = Math.max(10, silence.toMillis() / 5);
+            while (!closed) {
+                try {
+                    Thread.sleep(step);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (!closed && System.nanoTime() - lastHeard > silence.toNanos()) {
+                    silent = true;
+                    readerThread.interrupt();
+                    return;
+                }
+            }
+        }
+
+        /** The next event, or null when the server closed the stream; an IOException when it went silent. */
         Event next() throws IOException {
+            try {
+                return read();
+            } catch (IOException e) {
+                if (silent) {
+                    Thread.interrupted(); // the watchdog's doing: the caller goes on to reconnect
+                    throw new IOException("nothing heard for " + silence.toSeconds() + " s");
+                }
+                throw e;
+            }
+        }
+
+        private Event read() throws IOException {
             String id = null;
             String name = null;
             StringBuilder data = null;
             String line;
             while ((line = reader.readLine()) != null) {
+                lastHeard = System.nanoTime();
                 if (line.isEmpty()) {
                     if (data != null) {
                         return new Event(id, name, data.toString());
@@ -273,6 +322,10 @@ final class Api {
 
         @Override
         public void close() {
+            closed = true;
+            if (silent) {
+                Thread.interrupted();
+            }
             try {
                 in.close();
             } catch (IOException e) {

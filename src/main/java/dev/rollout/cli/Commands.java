@@ -89,9 +89,9 @@ final class Commands {
                 : Table.of("STEP", "PERCENTAGE", "MIN DWELL", "EARLIEST AFTER START").alignRight(0, 1);
         int step = 1;
         for (JsonNode s : preview.path("schedule")) {
-            table.row(step++, Output.percent(s.get("percentage")), Durations.readable(Output.text(s, "minDwell")),
-                    Durations.readable(Output.text(s, "earliestAfter")),
-                    s.path("approval").asBoolean(false) ? "required" : "");
+            Object[] cells = {step++, Output.percent(s.get("percentage")), Durations.readable(Output.text(s, "minDwell")),
+                    Durations.readable(Output.text(s, "earliestAfter")), s.path("approval").asBoolean(false) ? "required" : ""};
+            table.row(approvals ? cells : java.util.Arrays.copyOf(cells, 4));
         }
         out.table(table);
         String minimum = Output.text(preview, "minimumDuration");

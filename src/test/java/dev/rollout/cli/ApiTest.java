@@ -31,6 +31,22 @@ class ApiTest {
     }
 
     @Test
+    void aStreamThatGoesSilentFailsSoTheWatchReconnects() throws Exception {
+        java.io.PipedOutputStream server = new java.io.PipedOutputStream();
+        java.io.PipedInputStream wire = new java.io.PipedInputStream(server);
+        server.write("id: 1\nevent: step\ndata: {}\n\n".getBytes(StandardCharsets.UTF_8));
+        server.flush();
+        long start = System.nanoTime();
+        try (Api.EventStream stream = new Api.EventStream(wire, java.time.Duration.ofMillis(300))) {
+            assertEquals("1", stream.next().id());
+            java.io.IOException silent = assertThrows(java.io.IOException.class, stream::next);
+            assertTrue(silent.getMessage().contains("nothing heard"), silent.getMessage());
+        }
+        assertTrue(System.nanoTime() - start < java.time.Duration.ofSeconds(10).toNanos());
+        assertTrue(!Thread.currentThread().isInterrupted(), "the reader is left able to wait and reconnect");
+    }
+
+    @Test
     void nextPagesAreFollowedOnlyOnTheSameServer() throws Exception {
         Api api = api("http://127.0.0.1:8080/");
         assertEquals("/rollouts?state=PAUSED&after=abc", api.nextPage(link("</api/v1/rollouts?state=PAUSED&after=abc>; rel=\"next\"")));

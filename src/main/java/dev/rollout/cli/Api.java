@@ -145,8 +145,16 @@ final class Api {
         return post(path, body, Map.of(), REQUEST_TIMEOUT);
     }
 
-    Answer delete(String path) throws Refused, Failure {
-        return send(request(path, REQUEST_TIMEOUT).DELETE(), path);
+    /** DELETE, with a JSON body when there is one (lifting a freeze takes a reason). */
+    Answer delete(String path, JsonNode body) throws Refused, Failure {
+        HttpRequest.Builder request = request(path, REQUEST_TIMEOUT);
+        if (body == null) {
+            request.DELETE();
+        } else {
+            request.header("Content-Type", "application/json")
+                    .method("DELETE", HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+        }
+        return send(request, path);
     }
 
     /** Every item of a paged list, following its {@code Link: rel="next"} to the end. */

@@ -270,10 +270,11 @@ final class Commands {
 
     private int advanced(JsonNode r, String verb) {
         out.json(r);
-        String next = r.hasNonNull("nextPercentage") && "PROGRESSING".equals(Output.text(r, "state"))
-                ? "; next " + Output.percent(r.get("nextPercentage")) + (r.hasNonNull("earliestAdvanceAt")
-                        ? " " + due(Output.text(r, "earliestAdvanceAt"), api.now()) : "")
-                : "";
+        boolean progressing = "PROGRESSING".equals(Output.text(r, "state"));
+        String earliest = r.hasNonNull("earliestAdvanceAt") ? " " + due(Output.text(r, "earliestAdvanceAt"), api.now()) : "";
+        String next = !progressing ? ""
+                : r.hasNonNull("nextPercentage") ? "; next " + Output.percent(r.get("nextPercentage")) + earliest
+                : "; COMPLETED after its last dwell and final bake" + earliest;
         out.line(verb + " " + Output.text(r, "id") + " to " + Output.percent(r.get("currentPercentage")) + " ("
                 + Output.text(r, "state") + ", step " + (r.path("stepIndex").asInt(-1) + 1) + " of "
                 + r.path("stepCount").asInt(0) + ")" + next);
@@ -438,9 +439,9 @@ final class Commands {
         args.expect();
         List<JsonNode> freezes = api().getAll("/freezes?limit=1000");
         out.json(array(freezes));
-        Table table = Table.of("NAME", "FROM", "UNTIL", "TARGETS", "REASON", "BY");
+        Table table = Table.of("NAME", "STATE", "FROM", "UNTIL", "TARGETS", "REASON", "BY");
         for (JsonNode f : freezes) {
-            table.row(Output.text(f, "name"), Output.instant(Output.text(f, "from")),
+            table.row(Output.text(f, "name"), Output.text(f, "state"), Output.instant(Output.text(f, "from")),
                     Output.instant(Output.text(f, "until")), targets(f.get("targets")), Output.text(f, "reason"),
                     Output.text(f, "createdBy"));
         }
@@ -450,9 +451,8 @@ final class Commands {
 
     int freezeDelete(Args args) throws UsageException, Refused, Failure {
         String name = args.expect("NAME").get(0);
-        String reason = args.value("reason");
-        Answer answer = api().delete("/freezes/" + Api.segment(name)
-                + (reason == null ? "" : "?" + Api.query("reason", reason)));
+        Answer answer = api().delete("/freezes/" + Api.segment(name),
+                json.createObjectNode().put("reason", args.required("reason")));
         out.json(answer.body() == null ? json.createObjectNode().put("name", name).put("deleted", true) : answer.body());
         out.line("lifted freeze " + Table.cell(name));
         return ExitCodes.DONE;

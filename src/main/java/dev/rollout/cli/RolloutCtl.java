@@ -99,7 +99,8 @@ public final class RolloutCtl {
                 from now, --until from --from (--until 4h). --from defaults to now.""",
                 Spec.values("from", "until", "target", "reason").repeating("target"), Commands::freezeCreate);
         add("freeze list", "freeze list", "Lists the freezes.", Spec.none(), Commands::freezeList);
-        add("freeze delete", "freeze delete NAME [--reason TEXT]", "Lifts a freeze.", Spec.values("reason"),
+        add("freeze delete", "freeze delete NAME --reason TEXT", "Lifts a freeze at once; the reason goes to the audit log.",
+                Spec.values("reason"),
                 Commands::freezeDelete);
     }
 

@@ -194,14 +194,18 @@ final class Commands {
             return;
         }
         long failing = 0;
+        long passing = 0;
         for (JsonNode g : gates) {
             String s = Output.text(g, "status");
-            if (s != null && !"PASS".equals(s)) {
+            if ("PASS".equals(s)) {
+                passing++;
+            } else if (s != null) {
                 failing++;
             }
         }
-        out.line("gates     " + (failing == 0 ? "all " + gates.size() + " passing"
-                : failing + " of " + gates.size() + " failing"));
+        out.line("gates     " + (failing > 0 ? failing + " of " + gates.size() + " failing"
+                : passing == gates.size() ? "all " + gates.size() + " passing"
+                : passing + " of " + gates.size() + " passing, the others not evaluated yet"));
         for (JsonNode g : gates) {
             String s = Output.text(g, "status");
             String when = Output.text(g, "evaluatedAt");

@@ -51,7 +51,8 @@ class OpenApiTest {
                 "/api/v1/rollouts/{id}/pause", "/api/v1/rollouts/{id}/resume", "/api/v1/rollouts/{id}/rollback",
                 "/api/v1/rollouts/{id}/abort", "/api/v1/rollouts/{id}/history", "/api/v1/rollouts/{id}/gates",
                 "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit",
-                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume" }) {
+                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume",
+                "/api/v1/alertmanager/webhook", "/api/v1/rollouts/{id}/approve" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -136,6 +137,35 @@ class OpenApiTest {
     }
 
     @Test
+    void approvalsAnswerWhatTheDocumentSays() {
+        String plan = unique("doc-approval");
+        Map<String, Object> body = new java.util.HashMap<>(plan(plan, "MANUAL", "PAUSE", List.of(
+                Map.of("percentage", 50, "minDwell", "PT0S", "approval", true),
+                Map.of("percentage", 100, "minDwell", "PT0S"))));
+        body.put("approvalBy", "another-operator");
+        post("/api/v1/plans", body).then().statusCode(201);
+        String id = post("/api/v1/rollouts", Map.of("plan", plan, "target", unique("doc-target"), "version", "v1"))
+                .path("id");
+        String path = "/api/v1/rollouts/" + id + "/approve";
+        live("post", ID + "/advance", given().post("/api/v1/rollouts/" + id + "/advance"), 409);
+        live("post", ID + "/approve", post(path, Map.of()), 400);
+        live("post", ID + "/approve", post(path, Map.of("reason", "mine")), 403);
+        String operator = Auth.createToken(unique("doc-operator"), "operator");
+        String key = unique("key");
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(Map.of("reason", "reviewed")).post(path), 200);
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(Map.of("reason", "other")).post(path), 422);
+        given().post("/api/v1/rollouts/" + id + "/advance").then().statusCode(200);
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).body(Map.of("reason", "x"))
+                .post(path), 409);
+        live("post", ID + "/approve", post("/api/v1/rollouts/00000000-0000-0000-0000-000000000000/approve",
+                Map.of("reason", "x")), 404);
+        live("post", ID + "/approve", given().contentType(ContentType.TEXT).body("x").post(path), 415);
+        assertTrue(operation("post", ID + "/approve").path("requestBody").path("required").asBoolean());
+    }
+
+    @Test
     void previewAndFleetOperationsAnswerWhatTheDocumentSays() {
         String plan = unique("doc-fleet");
         Map<String, Object> body = plan(plan, "MANUAL", "PAUSE", seedSteps("PT1H"));
@@ -154,6 +184,15 @@ class OpenApiTest {
             live("post", path, post(path, Map.of("target", target)), 400);
             live("post", path, given().contentType(ContentType.TEXT).body("x").post(path), 415);
         }
+    }
+
+    @Test
+    void theAlertmanagerWebhookAnswersWhatTheDocumentSays() {
+        String path = "/api/v1/alertmanager/webhook";
+        live("post", path, post(path, Map.of("version", "4", "status", "firing", "alerts", List.of(Map.of(
+                "status", "firing", "labels", Map.of("alertname", unique("doc-alert")))))), 202);
+        live("post", path, post(path, Map.of("version", "3", "alerts", List.of())), 400);
+        live("post", path, given().contentType(ContentType.TEXT).body("x").post(path), 415);
     }
 
     @Test

@@ -113,6 +113,13 @@ public sealed interface EventDetails {
         }
     }
 
+    /** An operator approved entering step {@code stepIndex} (at {@code percentage} %); the reason is the event's. */
+    record Approved(int stepIndex, double percentage) implements EventDetails {
+        public Action action() {
+            return Action.APPROVED;
+        }
+    }
+
     /**
      * A refused advance: {@code refusal} is the problem type the caller got, {@code detail} its sentence,
      * {@code stepIndex} the step the rollout was at, {@code facts} the refusal's own fields

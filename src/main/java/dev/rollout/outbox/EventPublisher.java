@@ -60,6 +60,6 @@ public class EventPublisher {
                 e.reason, details, r.plan.name, r.plan.version, r.plan.mode,
                 r.plan.onViolation, r.plan.webhook, r.target, r.version,
                 new RolloutEvent.Rollout(r.state, r.currentPercentage, r.stepIndex, r.dwellStartedAt,
-                        r.earliestAdvanceAt));
+                        r.earliestAdvanceAt, r.awaitsApproval()));
     }
 }

@@ -21,7 +21,8 @@ import dev.rollout.gate.GateKind;
  * <li>{@code automatic-without-gates}: an AUTOMATIC plan with no gate walks to 100 % on time alone;</li>
  * <li>{@code short-final-bake}: the final bake is missing or under {@link #MIN_FINAL_BAKE};</li>
  * <li>{@code large-first-step}: the first step exposes more than {@link #MAX_FIRST_STEP} % at once;</li>
- * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points.</li>
+ * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points;</li>
+ * <li>{@code approval-by-unused}: {@code approvalBy} is set but no step needs an approval, so it never applies.</li>
  * </ul>
  */
 public record PlanPreview(
@@ -43,9 +44,15 @@ public record PlanPreview(
 
     /**
      * One step: its percentage, its minimum dwell (as stored), and {@code earliestAfter}, the earliest time
-     * after the start at which it can be entered (the dwells of the steps before it).
+     * after the start at which it can be entered (the dwells of the steps before it), and {@code approval}:
+     * whether entering it also needs an operator's approval (then it is entered no earlier than approved).
      */
-    public record ScheduledStep(double percentage, String minDwell, String earliestAfter) {
+    public record ScheduledStep(double percentage, String minDwell, String earliestAfter, boolean approval) {
+
+        /** A step that needs no approval. */
+        public ScheduledStep(double percentage, String minDwell, String earliestAfter) {
+            this(percentage, minDwell, earliestAfter, false);
+        }
     }
 
     /** The preview of {@code request}, whose validation found {@code errors} (empty: valid). */
@@ -57,7 +64,7 @@ public record PlanPreview(
         Duration elapsed = Duration.ZERO;
         for (PlanRequest.StepRequest step : request.steps()) {
             schedule.add(new ScheduledStep(step.percentage(), PlanDurations.normalize(step.minDwell()),
-                    PlanDurations.format(elapsed)));
+                    PlanDurations.format(elapsed), Boolean.TRUE.equals(step.approval())));
             elapsed = elapsed.plus(PlanDurations.of(step.minDwell()));
         }
         Duration minimum = elapsed.plus(PlanDurations.of(request.finalBake()));
@@ -99,6 +106,10 @@ public record PlanPreview(
                         + " % (more than " + number(MAX_JUMP) + ")"));
             }
             previous = percentage;
+        }
+        if (request.approvalBy() != null && steps.stream().noneMatch(s -> Boolean.TRUE.equals(s.approval()))) {
+            warnings.add(new Warning("approval-by-unused", "approvalBy is " + request.approvalBy() + " but no step "
+                    + "has \"approval\": true, so no step waits for an approval"));
         }
         return warnings;
     }

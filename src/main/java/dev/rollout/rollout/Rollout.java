@@ -82,6 +82,26 @@ public class Rollout extends PanacheEntityBase {
     @Column(name = "updated_at")
     public Instant updatedAt;
 
+    /** Who started it, as recorded (token name or JWT subject@issuer host): a plan's approvalBy compares with it. */
+    @Column(name = "started_by")
+    public String startedBy;
+
+    /**
+     * The step an operator approved entering (the next one when approved; the current one once entered), or
+     * null. Kept through pause and resume, cleared by a rollback. The three fields below go with it.
+     */
+    @Column(name = "approved_step")
+    public Integer approvedStep;
+
+    @Column(name = "approved_by")
+    public String approvedBy;
+
+    @Column(name = "approved_at")
+    public Instant approvedAt;
+
+    @Column(name = "approval_reason")
+    public String approvalReason;
+
     /** A gate violation has been recorded and the gates have not passed since (see {@link WatchRules}). */
     @Column(name = "violation_open")
     public boolean violationOpen;
@@ -98,7 +118,19 @@ public class Rollout extends PanacheEntityBase {
 
     /** What an advance would do now; {@code overrideDwell} is an admin's audited override of the dwell. */
     public AdvanceDecision decideAdvance(Instant now, boolean overrideDwell) {
-        return RolloutRules.advance(state, stepIndex, dwellStartedAt, plan.schedule(), now, overrideDwell);
+        return RolloutRules.advance(state, stepIndex, dwellStartedAt, plan.schedule(), now, overrideDwell,
+                approvedStep);
+    }
+
+    /** An active rollout whose next step needs an approval it does not have. */
+    public boolean awaitsApproval() {
+        return state.isActive() && RolloutRules.awaitsApproval(plan.needsApproval(stepIndex + 1), stepIndex,
+                approvedStep);
+    }
+
+    /** Whether the approval held is for the next step (not yet used). */
+    public boolean nextStepApproved() {
+        return approvedStep != null && approvedStep == stepIndex + 1;
     }
 
     /** The percentage of the next step, or null when there is none or the rollout is over. */
@@ -110,6 +142,11 @@ public class Rollout extends PanacheEntityBase {
 
     /** A new rollout of {@code plan} at 0 %, still PROGRESSING towards its first step. */
     public static Rollout begin(Plan plan, String target, String version, Instant now) {
+        return begin(plan, target, version, now, null);
+    }
+
+    /** As above, started by {@code actor}. */
+    public static Rollout begin(Plan plan, String target, String version, Instant now, String actor) {
         Rollout rollout = new Rollout();
         rollout.id = UUID.randomUUID();
         rollout.plan = plan;
@@ -124,6 +161,7 @@ public class Rollout extends PanacheEntityBase {
         rollout.earliestAdvanceAt = now;
         rollout.startedAt = now;
         rollout.updatedAt = now;
+        rollout.startedBy = actor;
         return rollout;
     }
 
@@ -211,9 +249,28 @@ public class Rollout extends PanacheEntityBase {
         return rollBack(now, actor, reason, null);
     }
 
-    /** Back to 0 %: the rollout is over and its target free for a new one. */
+    /**
+     * An operator's approval to enter the next step (the caller has checked {@link RolloutRules#checkApprove}).
+     * It holds for that step through pause and resume; the move that enters the step uses it.
+     */
+    public HistoryEvent approve(Instant now, String actor, String reason) {
+        int next = stepIndex + 1;
+        approvedStep = next;
+        approvedBy = actor;
+        approvedAt = now;
+        approvalReason = reason;
+        updatedAt = now;
+        double to = plan.steps.get(next).percentage();
+        return event(currentPercentage, to, actor, reason, new EventDetails.Approved(next, to));
+    }
+
+    /** Back to 0 %: the rollout is over and its target free for a new one; an approval does not outlive it. */
     private HistoryEvent rollBack(Instant now, String actor, String reason, ViolationPolicy policy) {
         double from = currentPercentage;
+        approvedStep = null;
+        approvedBy = null;
+        approvedAt = null;
+        approvalReason = null;
         state = RolloutState.ROLLED_BACK;
         stepIndex = -1;
         currentPercentage = 0;
@@ -277,6 +334,9 @@ public class Rollout extends PanacheEntityBase {
         RolloutRules.TooEarly tooEarly = plain instanceof RolloutRules.TooEarly t ? t : null;
         if (tooEarly != null) {
             bypassed.add("dwell");
+        }
+        if (awaitsApproval()) {
+            bypassed.add("approval");
         }
         if (!gates.passed()) {
             bypassed.add("gates");

@@ -194,7 +194,8 @@ public class RolloutResource {
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     @APIResponse(responseCode = "409", description = "Refused, nothing changed: too-early (Retry-After, "
-            + "earliestAdvanceAt), gates-failing (gates), not-progressing (state), concurrent-change",
+            + "earliestAdvanceAt), approval-required (the next step needs an operator's approval: nextPercentage), "
+            + "gates-failing (gates), not-progressing (state), concurrent-change",
             headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With too-early: seconds until "
                     + "earliestAdvanceAt", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problems.MEDIA_TYPE,
@@ -295,6 +296,39 @@ public class RolloutResource {
     @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
     public RolloutView abort(@PathParam("id") String id, ReasonRequest body) {
         return rollouts.command(parseId(id), Command.ABORT, reason(body), actor.name());
+    }
+
+    @POST
+    @Path("{id}/approve")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ReasonRequest.class)))
+    @APIResponse(responseCode = "200", description = "Approved: the next step may be entered once its dwell is over "
+            + "and its gates pass (an approved event is recorded). Approving a step already approved changes "
+            + "nothing and answers the rollout as it is; a retry with the same Idempotency-Key answers the first "
+            + "answer again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "Refused, nothing changed: approval-not-required (the next "
+            + "step needs no approval), already-finished (the rollout is not active)",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
+            + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    public Response approve(@PathParam("id") String id, ReasonRequest body, @Context HttpHeaders headers) {
+        RolloutService.Answer answer = rollouts.approve(parseId(id), reason(body), actor.name(),
+                IdempotencyStore.key(headers));
+        if (answer instanceof RolloutService.Replayed replayed) {
+            return replay(Response.ok(), replayed);
+        }
+        return Response.ok(((RolloutService.Done) answer).rollout()).build();
     }
 
     @GET

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.rollout.plan.Plan;
 import dev.rollout.plan.StepSchedule;
 
 /**
@@ -34,30 +35,89 @@ public final class RolloutRules {
     public record NotProgressing(RolloutState state) implements AdvanceDecision {
     }
 
+    /** The next step needs an operator's approval, and has none. */
+    public record ApprovalRequired(int stepIndex, double percentage) implements AdvanceDecision {
+    }
+
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
             StepSchedule schedule, Instant now) {
-        return advance(state, stepIndex, dwellStartedAt, schedule, now, false);
+        return advance(state, stepIndex, dwellStartedAt, schedule, now, false, null);
+    }
+
+    public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
+            StepSchedule schedule, Instant now, boolean override) {
+        return advance(state, stepIndex, dwellStartedAt, schedule, now, override, null);
     }
 
     /**
-     * As above; with {@code overrideDwell} (an admin's audited override) a dwell that is not over yet
-     * does not stop the move. The next step's dwell still starts at {@code now}, in full.
+     * What an advance leads to. {@code approvedStep} is the step the rollout holds an approval for (null: none).
+     * With {@code override} (an admin's audited override) neither a dwell that is not over yet nor a missing
+     * approval stops the move. The next step's dwell still starts at {@code now}, in full.
+     *
+     * <p>The refusals are checked cheapest and most final first, one block each, in the contract's order:
+     * not-progressing, frozen, outside-window, too-early, approval-required; gates-failing is the caller's,
+     * asked last (monitoring is the slowest).
      */
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
-            StepSchedule schedule, Instant now, boolean overrideDwell) {
+            StepSchedule schedule, Instant now, boolean override, Integer approvedStep) {
+        // 1. not-progressing
         if (state != RolloutState.PROGRESSING) {
             return new NotProgressing(state);
         }
+        // 2. frozen, 3. outside-window: not in this rule set yet
+        // 4. too-early
         Instant earliest = schedule.earliestAdvanceAt(stepIndex, dwellStartedAt);
-        if (!overrideDwell && now.isBefore(earliest)) {
+        if (!override && now.isBefore(earliest)) {
             return new TooEarly(earliest, Duration.between(now, earliest));
         }
         if (stepIndex >= schedule.lastIndex()) {
             return new Complete();
         }
         int next = stepIndex + 1;
+        // 5. approval-required
+        if (!override && awaitsApproval(schedule, stepIndex, approvedStep)) {
+            return new ApprovalRequired(next, schedule.percentageAt(next));
+        }
+        // 6. gates-failing: asked by the caller once every rule here lets the move through
         boolean completes = next == schedule.lastIndex() && schedule.dwellAt(next).isZero();
         return new Enter(next, schedule.percentageAt(next), schedule.earliestAdvanceAt(next, now), completes);
+    }
+
+    /** Whether the step after {@code stepIndex} needs an approval that {@code approvedStep} does not give. */
+    public static boolean awaitsApproval(StepSchedule schedule, int stepIndex, Integer approvedStep) {
+        return awaitsApproval(schedule.needsApproval(stepIndex + 1), stepIndex, approvedStep);
+    }
+
+    /** As above, where the caller knows whether the next step needs an approval. */
+    public static boolean awaitsApproval(boolean nextNeedsApproval, int stepIndex, Integer approvedStep) {
+        return nextNeedsApproval && (approvedStep == null || approvedStep != stepIndex + 1);
+    }
+
+    /**
+     * Why {@code actor} may not approve the next step of a rollout; empty when the approval may be given (or
+     * already was: approving an approved step again changes nothing). Checked in this order: the rollout is
+     * finished (already-finished), the next step needs no approval (approval-not-required), the plan wants
+     * another operator than the starter (approval-not-allowed, 403).
+     */
+    public static Optional<RolloutRefused> checkApprove(RolloutState state, int stepIndex, StepSchedule schedule,
+            String approvalBy, String startedBy, String actor) {
+        if (!state.isActive()) {
+            return refused(Refusal.ALREADY_FINISHED, "the rollout is " + state
+                    + "; only an active (PROGRESSING or PAUSED) rollout can be approved", state);
+        }
+        int next = stepIndex + 1;
+        if (!schedule.needsApproval(next)) {
+            String what = next > schedule.lastIndex() ? "the rollout is at its last step; there is no next step"
+                    : "the next step (" + schedule.percentageAt(next) + " %) needs no approval";
+            return Optional.of(new RolloutRefused(Refusal.APPROVAL_NOT_REQUIRED, what + "; nothing was changed",
+                    Map.of("stepIndex", stepIndex, "state", state.name())));
+        }
+        if (Plan.ANOTHER_OPERATOR.equals(approvalBy) && actor.equals(startedBy)) {
+            return Optional.of(new RolloutRefused(Refusal.APPROVAL_NOT_ALLOWED, "the plan wants the approval of "
+                    + "another operator than " + startedBy + ", who started the rollout",
+                    Map.of("approvalBy", approvalBy, "startedBy", startedBy)));
+        }
+        return Optional.empty();
     }
 
     /** Operator commands other than advance. */

@@ -250,7 +250,7 @@ public class RolloutService {
                     throw targetBusy(request.target(), Map.of("activeRolloutId", active.get()));
                 }
                 Instant now = clock.now();
-                Rollout rollout = Rollout.begin(plan, request.target(), request.version(), now);
+                Rollout rollout = Rollout.begin(plan, request.target(), request.version(), now, actor);
                 rollout.persistAndFlush();
                 history.append(rollout.started(actor), now);
                 RolloutView view = RolloutView.of(rollout);
@@ -421,6 +421,19 @@ public class RolloutService {
                             "currentPercentage", rollout.currentPercentage),
                     tooEarly.remaining()));
         }
+        if (decision instanceof RolloutRules.ApprovalRequired required) {
+            Map<String, Object> facts = new java.util.LinkedHashMap<>();
+            facts.put("nextPercentage", required.percentage());
+            facts.put("approvalStepIndex", required.stepIndex());
+            if (rollout.plan.approvalBy != null) {
+                facts.put("approvalBy", rollout.plan.approvalBy);
+            }
+            return Optional.of(new RolloutRefused(Refusal.APPROVAL_REQUIRED,
+                    "the step to " + required.percentage() + " % needs an operator's approval (POST /api/v1/rollouts/"
+                            + rollout.id + "/approve with a reason)"
+                            + (rollout.plan.approvalBy == null ? "" : " by another operator than " + rollout.startedBy)
+                            + "; nothing was changed", facts));
+        }
         if (decision instanceof RolloutRules.NotProgressing np) {
             return Optional.of(new RolloutRefused(Refusal.NOT_PROGRESSING,
                     "the rollout is " + np.state() + "; only a PROGRESSING rollout can advance",
@@ -433,6 +446,42 @@ public class RolloutService {
         return new RolloutRefused(Refusal.GATES_FAILING, "gates not passing: "
                 + String.join(", ", report.failing().stream().map(r -> r.name()).toList()) + "; nothing was changed",
                 Map.of("gates", report.results()));
+    }
+
+    // ---- approvals ----------------------------------------------------------------------------------
+
+    /**
+     * An operator's approval to enter the rollout's next step, recorded as an {@code approved} event under the
+     * row lock. Approving a step already approved changes nothing and answers the rollout as it is (its
+     * {@code approval} still names the first approver). Refused: already-finished, approval-not-required,
+     * approval-not-allowed (403). With an {@code Idempotency-Key}, a retry answers the first answer.
+     */
+    public Answer approve(UUID id, String reason, String actor, String idempotencyKey) {
+        String checked = ReasonRequest.check(reason, true, "approve a rollout");
+        IdempotencyStore.validate(idempotencyKey);
+        String keyScope = idempotencyScope("approve:" + id, actor);
+        String fingerprint = keyScope + "|" + checked;
+        return changes.change(id, locked -> {
+            Rollout rollout = locked.rollout();
+            scope.requireTarget(rollout.target);
+            if (idempotencyKey != null) {
+                Optional<String> replay = idempotency.claim(keyScope, idempotencyKey, fingerprint);
+                if (replay.isPresent()) {
+                    return Decided.<Answer>nothing(new Replayed(replay.get()));
+                }
+            }
+            RolloutRules.checkApprove(rollout.state, rollout.stepIndex, rollout.plan.schedule(),
+                    rollout.plan.approvalBy, rollout.startedBy, actor).ifPresent(refusal -> {
+                        throw refusal.about(rollout.id);
+                    });
+            List<HistoryEvent> events = rollout.nextStepApproved() ? List.of()
+                    : List.of(rollout.approve(locked.now(), actor, checked));
+            RolloutView view = RolloutView.of(rollout);
+            if (idempotencyKey != null) {
+                idempotency.complete(keyScope, idempotencyKey, toJson(view));
+            }
+            return new Decided<Answer>(events, new Done(view));
+        });
     }
 
     // ---- operator commands --------------------------------------------------------------------------

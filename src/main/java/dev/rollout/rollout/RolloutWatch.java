@@ -9,11 +9,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +51,10 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * </ol>
  * A healthy rollout costs no transaction of its own. A tick that overruns the interval is counted and logged,
  * and the tick it made the scheduler skip runs as soon as it ends.
+ *
+ * <p>Between ticks, {@link #evaluateSoon} runs the same pass at once over the rollouts of some plans only (an
+ * Alertmanager notification said their gates may have changed). It takes the same permit as a tick, so it
+ * never runs beside one, and waits while the watch is held.
  */
 @ApplicationScoped
 public class RolloutWatch {
@@ -76,6 +82,9 @@ public class RolloutWatch {
     /** One permit: taken by a scheduled tick, or by whoever holds the watch. */
     private final Semaphore scheduled = new Semaphore(1);
     private final AtomicBoolean held = new AtomicBoolean();
+    /** Plans to evaluate out of schedule, waiting for the permit. */
+    private final ConcurrentLinkedQueue<Predicate<Plan>> soon = new ConcurrentLinkedQueue<>();
+    private final ExecutorService soonRunner;
 
     public RolloutWatch(RolloutClock clock, RolloutChanges changes, RolloutRepository rows, PlanCache plans,
             GateChecks gates, WatchMembers members, WatchMetrics metrics, WatchConfig config) {
@@ -93,10 +102,16 @@ public class RolloutWatch {
             t.setDaemon(true);
             return t;
         });
+        this.soonRunner = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "rollout-watch-soon");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @PreDestroy
     void stop() {
+        soonRunner.shutdownNow();
         actions.shutdownNow();
     }
 
@@ -113,8 +128,46 @@ public class RolloutWatch {
                 started = System.nanoTime();
                 tick();
             } while (System.nanoTime() - started > config.evaluationInterval().toNanos() && !held.get());
+            evaluateRequested();
         } finally {
             scheduled.release();
+        }
+        runRequestedSoon();
+    }
+
+    /**
+     * Evaluates, as soon as the permit is free (at once unless a tick is running or the watch is held), the
+     * rollouts this instance owns whose plan {@code affected} selects. Requests made meanwhile are served by
+     * one pass.
+     */
+    public void evaluateSoon(Predicate<Plan> affected) {
+        soon.add(affected);
+        runRequestedSoon();
+    }
+
+    private void runRequestedSoon() {
+        if (!soon.isEmpty()) {
+            soonRunner.execute(() -> {
+                // whoever holds the permit when a request arrives serves it before releasing (see scheduledTick)
+                while (!soon.isEmpty() && scheduled.tryAcquire()) {
+                    try {
+                        evaluateRequested();
+                    } finally {
+                        scheduled.release();
+                    }
+                }
+            });
+        }
+    }
+
+    /** Runs one pass for every request waiting; the caller holds the permit. */
+    private void evaluateRequested() {
+        List<Predicate<Plan>> requested = new ArrayList<>();
+        for (Predicate<Plan> next = soon.poll(); next != null; next = soon.poll()) {
+            requested.add(next);
+        }
+        if (!requested.isEmpty()) {
+            pass(plan -> requested.stream().anyMatch(selects -> selects.test(plan)), false);
         }
     }
 
@@ -133,11 +186,21 @@ public class RolloutWatch {
     public void release() {
         if (held.compareAndSet(true, false)) {
             scheduled.release();
+            runRequestedSoon();
         }
     }
 
     /** One pass over the active rollouts this instance owns, now. */
     public TickReport tick() {
+        return pass(plan -> true, true);
+    }
+
+    /**
+     * One pass over the active rollouts this instance owns whose plan {@code selected} selects: a tick
+     * ({@code whole}: every plan; its metrics and the kept gate results cover the whole share), or an
+     * evaluation out of schedule.
+     */
+    private TickReport pass(Predicate<Plan> selected, boolean whole) {
         long started = System.nanoTime();
         List<String> live;
         Snapshot snapshot;
@@ -155,7 +218,8 @@ public class RolloutWatch {
         }
         long read = System.nanoTime();
         String me = members.memberId();
-        List<Active> owned = snapshot.active().stream().filter(r -> Ownership.owns(me, live, r.id())).toList();
+        List<Active> owned = snapshot.active().stream().filter(r -> Ownership.owns(me, live, r.id()))
+                .filter(r -> whole || selected.test(snapshot.plans().get(r.planId()))).toList();
 
         GateEvaluator.Batch batch = gates.newBatch();
         // The rollouts of one plan share its gates: one check per plan stands for all of them. Each plan's
@@ -196,6 +260,10 @@ public class RolloutWatch {
         } catch (RuntimeException e) {
             LOG.warnf("cannot keep the latest gate results, writing them next tick: %s", e.toString());
         }
+        if (!whole) {
+            metrics.evaluatedSoon(started, owned.size());
+            return new TickReport(owned.size(), violations, advanced);
+        }
         gates.retainOnly(reports.keySet());
         if (metrics.completed(started, config.evaluationInterval(), owned.size(), live.size(), batch.requestsSent())) {
             long end = System.nanoTime();
@@ -219,7 +287,7 @@ public class RolloutWatch {
             reports.put(rollout.id(), report);
             WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
                     rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
-                    rollout.due());
+                    rollout.due(), rollout.awaitsApproval(plan));
             if (action != WatchAction.NONE) {
                 toChange.add(rollout);
             }
@@ -288,7 +356,8 @@ public class RolloutWatch {
         Instant now = locked.now();
         String instance = config.instanceName();
         WatchAction action = WatchRules.decide(rollout.state, rollout.plan.onViolation, report.passed(),
-                rollout.violationOpen, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt));
+                rollout.violationOpen, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt),
+                rollout.awaitsApproval());
         switch (action) {
             case APPLY_POLICY:
                 return new Decided<>(rollout.violate(report, now, ACTOR, instance), action);

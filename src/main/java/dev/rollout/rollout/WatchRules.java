@@ -23,19 +23,27 @@ public final class WatchRules {
         MOVE
     }
 
+    /** As below, for a rollout whose next step needs no approval it lacks. */
+    public static WatchAction decide(RolloutState state, ViolationPolicy policy, boolean gatesPassed,
+            boolean violationOpen, boolean mayMoveItself, boolean due) {
+        return decide(state, policy, gatesPassed, violationOpen, mayMoveItself, due, false);
+    }
+
     /**
      * @param gatesPassed    every gate passed (true for a plan without gates)
      * @param violationOpen  a violation of this PAUSED rollout is recorded and not over
      * @param mayMoveItself  AUTOMATIC, or at its last step (a final bake completes by itself)
      * @param due            its dwell is over
+     * @param awaitingApproval its next step needs an operator's approval it does not have: it never moves by
+     *                       itself into that step (and costs no transaction while it waits)
      */
     public static WatchAction decide(RolloutState state, ViolationPolicy policy, boolean gatesPassed,
-            boolean violationOpen, boolean mayMoveItself, boolean due) {
+            boolean violationOpen, boolean mayMoveItself, boolean due, boolean awaitingApproval) {
         if (state == RolloutState.PROGRESSING) {
             if (!gatesPassed) {
                 return WatchAction.APPLY_POLICY;
             }
-            return mayMoveItself && due ? WatchAction.MOVE : WatchAction.NONE;
+            return mayMoveItself && due && !awaitingApproval ? WatchAction.MOVE : WatchAction.NONE;
         }
         if (state == RolloutState.PAUSED) {
             // A paused rollout still serves its percentage: a violation still counts.

@@ -303,6 +303,22 @@ public final class AppProcess implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(text)), REQUEST_TIMEOUT);
     }
 
+    /** POST as the holder of {@code token} instead of the admin. */
+    public Reply postAs(String path, String token, Object body) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(path))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Reply(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": POST " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private URI uri(String path) {
         return URI.create(baseUrl() + path);
     }

@@ -41,6 +41,7 @@ class AuthorizationTest {
 
     /** The contract: the least role each operation needs. */
     static final Map<String, Role> REQUIRED = new TreeMap<>(Map.ofEntries(
+            Map.entry("POST /api/v1/alertmanager/webhook", Role.VIEWER),
             Map.entry("GET /api/v1/plans", Role.VIEWER),
             Map.entry("POST /api/v1/plans", Role.OPERATOR),
             Map.entry("POST /api/v1/plans/preview", Role.VIEWER),
@@ -56,6 +57,7 @@ class AuthorizationTest {
             Map.entry("POST /api/v1/rollouts/{id}/resume", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/rollback", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/abort", Role.OPERATOR),
+            Map.entry("POST /api/v1/rollouts/{id}/approve", Role.OPERATOR),
             Map.entry("GET /api/v1/rollouts/{id}/history", Role.VIEWER),
             Map.entry("GET /api/v1/rollouts/{id}/gates", Role.VIEWER),
             Map.entry("GET /api/v1/rollouts/{id}/deployment-state", Role.VIEWER),

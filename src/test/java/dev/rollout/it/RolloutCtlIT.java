@@ -33,8 +33,9 @@ import dev.rollout.support.TestDatabase;
 /**
  * {@code deploy/rolloutctl} against the packaged service, as a release engineer or a script runs it: its
  * output and its exit codes (0 done, 1 other, 2 usage or input, 3 too-early, 4 gates-failing, 5 not
- * progressing, 8 access refused). The watch ticks once an hour here, so nothing but the client moves a
- * rollout; no ROLLOUT_PROMETHEUS_URL, so a gate that needs Prometheus is in ERROR and blocks (fail closed).
+ * progressing, 7 approval required, 8 access refused). The watch ticks once an hour here, so nothing but the
+ * client moves a rollout; no ROLLOUT_PROMETHEUS_URL, so a gate that needs Prometheus is in ERROR and blocks
+ * (fail closed).
  */
 class RolloutCtlIT {
 
@@ -232,6 +233,18 @@ class RolloutCtlIT {
         } finally {
             watch.destroyForcibly();
         }
+    }
+
+    @Test
+    void anApprovalIsSevenUntilGiven() throws IOException {
+        cli(operator, "plan", "apply", plan("cli_approved", """
+                "steps": [{"percentage": 10, "minDwell": "PT1H", "approval": true},
+                          {"percentage": 100, "minDwell": "PT1H"}]""").toString()).exits(0);
+        String id = start("cli_approved", "cli-approved-svc");
+        cli(operator, "advance", id).exits(7).complains("approval-required");
+        cli(viewer, "status", id).exits(0).says("approval  required for the next step");
+        cli(operator, "approve", id, "--reason", "change board said yes").exits(0).says("approved the next step");
+        cli(operator, "advance", id).exits(0).says("to 10 %");
     }
 
     /** deploy/rolloutctl packages the application only when the package is missing or older than the sources. */

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.rollout.support.Auth;
+import dev.rollout.support.SseClient;
+import io.restassured.RestAssured;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -52,7 +54,8 @@ class OpenApiTest {
                 "/api/v1/rollouts/{id}/abort", "/api/v1/rollouts/{id}/history", "/api/v1/rollouts/{id}/gates",
                 "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit",
                 "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume",
-                "/api/v1/alertmanager/webhook", "/api/v1/rollouts/{id}/approve" }) {
+                "/api/v1/alertmanager/webhook", "/api/v1/rollouts/{id}/approve", "/api/v1/events",
+                "/api/v1/rollouts/{id}/events" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -196,6 +199,27 @@ class OpenApiTest {
     }
 
     @Test
+    void eventStreamsAnswerWhatTheDocumentSays() throws Exception {
+        String plan = post("/api/v1/plans", plan(unique("plan"), "MANUAL", "PAUSE", seedSteps("PT1H"))).then()
+                .statusCode(201).extract().path("name");
+        String id = dev.rollout.support.Api.startRollout(plan, unique("target"));
+        for (String path : List.of("/api/v1/events", "/api/v1/rollouts/" + id + "/events")) {
+            try (SseClient stream = SseClient.open(RestAssured.baseURI + ":" + RestAssured.port + path,
+                    Map.of("Authorization", "Bearer " + Auth.bootstrapToken()))) {
+                String documented = path.equals("/api/v1/events") ? "/api/v1/events" : ID + "/events";
+                assertEquals(200, stream.status());
+                assertTrue(response("get", documented, 200).path("content")
+                        .has(stream.header("Content-Type").split(";")[0].trim()), stream.header("Content-Type"));
+            }
+        }
+        live("get", ID + "/events", given().get("/api/v1/rollouts/" + java.util.UUID.randomUUID() + "/events"), 404);
+        live("get", ID + "/events", given().header("Last-Event-ID", "x").get("/api/v1/rollouts/" + id + "/events"),
+                400);
+        live("get", "/api/v1/events", given().header("Last-Event-ID", "x").get("/api/v1/events"), 400);
+        assertTrue(response("get", "/api/v1/events", 429).path("headers").has("Retry-After"));
+    }
+
+    @Test
     void tokensAnswerWhatTheDocumentSays() {
         String name = unique("doc-token");
         Response created = post("/api/v1/tokens", Map.of("name", name, "role", "viewer"));
@@ -269,7 +293,9 @@ class OpenApiTest {
                             content.path("application/problem+json").path("schema").path("$ref").asText(),
                             method + " " + path + " " + status);
                 } else if (status != 204) {
-                    assertEquals(List.of("application/json"), names(content), method + " " + path + " " + status);
+                    // event streams are text/event-stream; every other answer is JSON
+                    assertEquals(List.of(path.endsWith("/events") ? "text/event-stream" : "application/json"),
+                            names(content), method + " " + path + " " + status);
                 }
             }
             if (!method.equals("get")) {

@@ -26,6 +26,21 @@ final class GateRules {
         }
     }
 
+    /** One number read from an instant query, or why there is none (then {@code value} is NaN). */
+    record Reading(double value, String problem) {
+        static Reading of(double value) {
+            return new Reading(value, null);
+        }
+
+        static Reading missing(String problem) {
+            return new Reading(Double.NaN, problem);
+        }
+
+        boolean ok() {
+            return problem == null;
+        }
+    }
+
     private static final int QUERY_IN_DETAIL = 200;
     private static final int LISTED_SERIES = 10;
     private static final int LISTED_ALERT_NAMES = 20;
@@ -109,6 +124,64 @@ final class GateRules {
         return condition.test(value)
                 ? Verdict.pass(seen + ", satisfies " + condition)
                 : Verdict.fail(seen + ", does not satisfy " + condition);
+    }
+
+    /**
+     * The one number of a scalar or a single-series answer. No series is "no data"; NaN (a ratio of zero
+     * requests, a quantile of an empty histogram) is no data too; several series or another type are problems.
+     */
+    static Reading single(String query, InstantQueryResult result) {
+        String q = shown(query);
+        if (result.type() != ResultType.VECTOR && result.type() != ResultType.SCALAR) {
+            return Reading.missing(q + " returned a " + result.type().jsonName() + ", expected an instant vector or a scalar");
+        }
+        List<Sample> samples = result.samples();
+        if (samples.isEmpty()) {
+            return Reading.missing("no data for " + q);
+        }
+        if (samples.size() > 1) {
+            return Reading.missing("expected one series, got " + samples.size() + " for " + q
+                    + " (aggregate them in the query, e.g. with sum or max)");
+        }
+        double value = samples.get(0).value();
+        if (Double.isNaN(value)) {
+            return Reading.missing("no data for " + q + ": the value is NaN (e.g. no requests in the window)");
+        }
+        return Reading.of(value);
+    }
+
+    /**
+     * PASS when the canary is at most the baseline plus the allowance. No value on either side, or an infinite
+     * baseline (which would bound nothing), is ERROR. The detail shows both values, the threshold and the queries.
+     */
+    static Verdict compare(String canaryQuery, Reading canary, String baselineQuery, Reading baseline,
+            MaxIncrease.Allowance allowance) {
+        String queries = "canary: " + shown(canaryQuery) + "; baseline: " + shown(baselineQuery);
+        if (!canary.ok() || !baseline.ok()) {
+            List<String> problems = new java.util.ArrayList<>();
+            if (!canary.ok()) {
+                problems.add("canary: " + canary.problem());
+            }
+            if (!baseline.ok()) {
+                problems.add("baseline: " + baseline.problem());
+            }
+            return Verdict.error(String.join("; ", problems) + "; canary = " + shownValue(canary) + ", baseline = "
+                    + shownValue(baseline) + ", maxIncrease " + allowance + "; " + queries);
+        }
+        if (Double.isInfinite(baseline.value())) {
+            return Verdict.error("baseline = " + Values.format(baseline.value()) + " bounds nothing; canary = "
+                    + Values.compact(canary.value()) + "; " + queries);
+        }
+        double limit = allowance.limit(baseline.value());
+        String seen = "canary = " + Values.compact(canary.value()) + ", baseline = " + Values.compact(baseline.value())
+                + ", threshold " + Values.compact(limit) + " (baseline " + allowance + ")";
+        return canary.value() <= limit
+                ? Verdict.pass(seen + ": canary within; " + queries)
+                : Verdict.fail(seen + ": canary over by " + Values.compact(canary.value() - limit) + "; " + queries);
+    }
+
+    private static String shownValue(Reading reading) {
+        return reading.ok() ? Values.compact(reading.value()) : "no value";
     }
 
     /** Combines several checks of one gate: any ERROR makes ERROR, else any FAIL makes FAIL. */

@@ -20,6 +20,9 @@ import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
 
+import dev.rollout.wake.Topic;
+import dev.rollout.wake.Wakeups;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,10 +43,12 @@ public class History {
     private final RefusalRuns runs;
     private final ObjectMapper json;
     private final EntityManager em;
+    private final Wakeups wakeups;
 
     public History(Event<EventAppended> appended, Event<RefusalCoalesced> coalesced, RefusalRuns runs,
-            ObjectMapper json, EntityManager em) {
+            ObjectMapper json, EntityManager em, Wakeups wakeups) {
         this.em = em;
+        this.wakeups = wakeups;
         this.appended = appended;
         this.coalesced = coalesced;
         this.runs = runs;
@@ -62,7 +67,22 @@ public class History {
         if (!records.contains(event)) {
             coalesced.fire(new RefusalCoalesced(event, at));
         }
-        return records.stream().map(record -> write(record, at)).toList();
+        List<DeploymentEvent> rows = records.stream().map(record -> write(record, at)).toList();
+        announce(rows);
+        return rows;
+    }
+
+    /**
+     * Wakes every instance's listeners of these rows (held advances, event streams) when this transaction
+     * commits, never if it rolls back: one {@link Topic#EVENTS} notification per rollout, naming its newest row.
+     * The one place events are announced, since every append comes through here.
+     */
+    private void announce(List<DeploymentEvent> rows) {
+        Map<UUID, Long> newest = new java.util.LinkedHashMap<>();
+        for (DeploymentEvent row : rows) {
+            newest.merge(row.rolloutId, row.seq, Math::max);
+        }
+        wakeups.publishAll(Topic.EVENTS, newest.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).toList());
     }
 
     /**
@@ -96,6 +116,7 @@ public class History {
         for (int i = 0; i < rows.size(); i++) {
             appended.fire(new EventAppended(rows.get(i), records.get(i).details()));
         }
+        announce(rows);
         return rows;
     }
 

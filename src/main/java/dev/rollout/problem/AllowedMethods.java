@@ -26,6 +26,7 @@ import dev.rollout.audit.AuditResource;
 import dev.rollout.plan.PlanResource;
 import dev.rollout.rollout.RolloutResource;
 import dev.rollout.security.TokenResource;
+import dev.rollout.stream.EventStreamResource;
 
 /**
  * The methods each API path answers, read from the resource classes. {@code OPTIONS} advertises exactly
@@ -35,7 +36,7 @@ import dev.rollout.security.TokenResource;
 public class AllowedMethods {
 
     static final List<Class<?>> RESOURCES = List.of(PlanResource.class, RolloutResource.class, TokenResource.class,
-            AuditResource.class);
+            AuditResource.class, EventStreamResource.class);
 
     private record Route(Pattern path, Set<String> methods) {
     }

@@ -318,6 +318,16 @@ public class RolloutService {
      * event naming who, why and what was set aside is recorded before the step.
      */
     public Answer advance(UUID id, String actor, String idempotencyKey, String overrideReason) {
+        return advance(id, actor, idempotencyKey, overrideReason, true);
+    }
+
+    /**
+     * As {@link #advance(UUID, String, String, String)}; with {@code recordRefusals} false a refusal is
+     * thrown but not recorded: the retries of a held request ({@link HeldAdvances}) are one call, recorded
+     * when it was first refused, and a retry that appended would wake every held request again.
+     */
+    public Answer advance(UUID id, String actor, String idempotencyKey, String overrideReason,
+            boolean recordRefusals) {
         IdempotencyStore.validate(idempotencyKey);
         boolean override = overrideReason != null;
         String keyScope = idempotencyScope("advance:" + id, actor);
@@ -336,7 +346,7 @@ public class RolloutService {
             }
             Rollout rollout = locked.rollout();
             return refusal(rollout, rollout.decideAdvance(locked.now(), override))
-                    .map(refusal -> refuse(rollout, refusal, actor))
+                    .map(refusal -> refuse(rollout, refusal, actor, recordRefusals))
                     .orElseGet(() -> Decided.nothing(new Evaluate(rollout.rowVersion, rollout.plan.gates)));
         }).orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
         if (!(look instanceof Evaluate seen)) {
@@ -359,16 +369,16 @@ public class RolloutService {
                 // that no longer exists, so this call must not move the rollout again.
                 return refuse(rollout, new RolloutRefused(Refusal.CONCURRENT_CHANGE,
                         "the rollout changed while this request was being evaluated; read it and ask again",
-                        Map.of()), actor);
+                        Map.of()), actor, recordRefusals);
             }
             if (!report.passed() && !override) {
-                return refuse(rollout, gatesFailing(report), actor);
+                return refuse(rollout, gatesFailing(report), actor, recordRefusals);
             }
             AdvanceDecision plain = rollout.decideAdvance(now, false);
             AdvanceDecision decision = override ? rollout.decideAdvance(now, true) : plain;
             Optional<RolloutRefused> refusal = refusal(rollout, decision);
             if (refusal.isPresent()) {
-                return refuse(rollout, refusal.get(), actor);
+                return refuse(rollout, refusal.get(), actor, recordRefusals);
             }
             if (idempotencyKey != null) {
                 // Claimed only now that the move will happen, so a refusal leaves the key free for a retry;
@@ -404,9 +414,10 @@ public class RolloutService {
     }
 
     /** Records the refusal in the history (the rollout itself does not change) and answers with it. */
-    private static Decided<Stage> refuse(Rollout rollout, RolloutRefused refusal, String actor) {
+    private static Decided<Stage> refuse(Rollout rollout, RolloutRefused refusal, String actor, boolean record) {
         refusal.about(rollout.id);
-        return Decided.of(rollout.refused(refusal, actor), new Refuse(refusal));
+        return record ? Decided.of(rollout.refused(refusal, actor), new Refuse(refusal))
+                : Decided.nothing(new Refuse(refusal));
     }
 
     /** The refusal a non-advancing decision means; empty for Enter and Complete. */

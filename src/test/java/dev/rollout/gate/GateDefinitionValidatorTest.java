@@ -53,7 +53,7 @@ class GateDefinitionValidatorTest {
 
     @Test
     void kindIsRequired() {
-        assertProblem("gates[0].kind: required, one of target-up, metrics-present, no-firing-alerts, query-threshold",
+        assertProblem("gates[0].kind: required, one of target-up, metrics-present, no-firing-alerts, query-threshold, burn-rate, compare",
                 new GateDefinition("g", null, "up", null, null, null, null, null));
     }
 

@@ -23,9 +23,10 @@ ALTER TABLE rollout ADD CONSTRAINT rollout_approval_whole
 ALTER TABLE deployment_state DROP CONSTRAINT deployment_state_action_check;
 ALTER TABLE deployment_state ADD CONSTRAINT deployment_state_action_check
     CHECK (action IN ('started', 'step', 'advance_refused', 'gate_violation', 'paused', 'resumed', 'rolled_back',
-                      'aborted', 'completed', 'override', 'approved'));
+                      'aborted', 'completed', 'override', 'hold_started', 'hold_ended', 'shadow_violation',
+                      'approved'));
 
--- As in V9, plus 'approved': "approved the step from 10 % to 25 % by alice. Reason: canary is clean".
+-- As in V13, plus 'approved': "approved the step from 10 % to 25 % by alice. Reason: canary is clean".
 CREATE OR REPLACE FUNCTION rollout_annotation_text(target text, version text, plan text, plan_version integer, mode text,
         on_violation text, action text, from_percentage double precision, to_percentage double precision,
         actor text, reason text, details jsonb) RETURNS text
@@ -40,7 +41,7 @@ CREATE OR REPLACE FUNCTION rollout_annotation_text(target text, version text, pl
                                         ELSE ' to ' || rollout_percent(to_percentage) || ' %' END
                                 || ' refused: ' || coalesce(reason, 'refused')
                WHEN 'gate_violation' THEN 'gate violation at ' || rollout_percent(from_percentage) || ' %, policy '
-                                || on_violation
+                                || coalesce(details ->> 'policy', on_violation)
                WHEN 'paused' THEN 'paused at ' || rollout_percent(from_percentage) || ' %'
                WHEN 'resumed' THEN 'resumed at ' || rollout_percent(from_percentage) || ' %; a fresh dwell starts'
                WHEN 'rolled_back' THEN 'rolled back from ' || rollout_percent(from_percentage) || ' % to '
@@ -49,6 +50,13 @@ CREATE OR REPLACE FUNCTION rollout_annotation_text(target text, version text, pl
                WHEN 'completed' THEN 'completed at ' || rollout_percent(to_percentage) || ' %'
                WHEN 'override' THEN 'override from ' || rollout_percent(from_percentage) || ' % to '
                                 || rollout_percent(to_percentage) || ' %'
+               WHEN 'hold_started' THEN 'holding at ' || rollout_percent(from_percentage)
+                                || ' %: gates in ERROR, no advance, and the dwell does not count until they answer'
+               WHEN 'hold_ended' THEN 'hold at ' || rollout_percent(from_percentage) || ' % over after '
+                                || coalesce(details ->> 'heldSeconds', '?') || ' s; the dwell is extended by it'
+                                || coalesce(' and ends at ' || rollout_utc(details ->> 'earliestAdvanceAt'), '')
+               WHEN 'shadow_violation' THEN 'shadow gate not passing at ' || rollout_percent(from_percentage)
+                                || ' % (not enforced: nothing blocked)'
                WHEN 'approved' THEN 'approved the step from ' || rollout_percent(from_percentage) || ' % to '
                                 || rollout_percent(to_percentage) || ' %'
                ELSE action
@@ -60,10 +68,12 @@ CREATE OR REPLACE FUNCTION rollout_annotation_text(target text, version text, pl
                         || coalesce(' between ' || rollout_utc(details ->> 'firstAt')
                                     || ' and ' || rollout_utc(details ->> 'lastAt'), '')
                    ELSE '' END
-           || CASE WHEN action <> 'advance_refused' AND btrim(coalesce(reason, '')) <> ''
+           || CASE WHEN action NOT IN ('advance_refused', 'hold_started', 'hold_ended', 'shadow_violation')
+                        AND btrim(coalesce(reason, '')) <> ''
                    THEN '. Reason: ' || reason ELSE '' END
            || CASE WHEN action = 'advance_refused' AND (details ->> 'detail') IS NOT NULL
                    THEN '. ' || (details ->> 'detail') ELSE '' END
            || CASE WHEN rollout_failing_gates(details) <> ''
-                   THEN '. Failing gates: ' || rollout_failing_gates(details) ELSE '' END
+                   THEN '. ' || CASE WHEN action = 'hold_ended' THEN 'Gates still not passing: '
+                                     ELSE 'Failing gates: ' END || rollout_failing_gates(details) ELSE '' END
 $$;

@@ -28,6 +28,12 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  * @param canary      PromQL of the new version's side for {@code compare}
  * @param baseline    PromQL of the stable side for {@code compare}
  * @param maxIncrease how much worse the canary may be for {@code compare}: {@code "20%"} or {@code 0.05}
+ * @param onFail      {@code PAUSE} or {@code ROLLBACK} when this gate FAILs; {@code null} means the plan's
+ *                    {@code onViolation}
+ * @param onError     {@code HOLD}, {@code PAUSE} or {@code ROLLBACK} when this gate is in ERROR; {@code null}
+ *                    means {@code HOLD}
+ * @param shadow      {@code true}: evaluated, recorded and shown, but never blocks and never triggers a policy;
+ *                    {@code null} means {@code false}
  */
 public record GateDefinition(
         String name,
@@ -43,7 +49,10 @@ public record GateDefinition(
         List<BurnWindow> windows,
         String canary,
         String baseline,
-        MaxIncrease maxIncrease) {
+        MaxIncrease maxIncrease,
+        String onFail,
+        String onError,
+        Boolean shadow) {
 
     @JsonCreator
     public GateDefinition {
@@ -52,10 +61,28 @@ public record GateDefinition(
         windows = copy(windows);
     }
 
-    /** A gate of the first four kinds, which have none of the burn-rate and compare fields. */
+    /**
+     * A gate of the first four kinds (none of the burn-rate and compare fields) with the default policies
+     * ({@code onFail} from the plan, {@code onError} HOLD, not a shadow).
+     */
     public GateDefinition(String name, GateKind kind, String query, List<String> metrics, List<String> matchers,
             String condition, String aggregate, String source) {
-        this(name, kind, query, metrics, matchers, condition, aggregate, source, null, null, null, null, null, null);
+        this(name, kind, query, metrics, matchers, condition, aggregate, source, null, null, null);
+    }
+
+    /** A gate of the first four kinds with its own policies. */
+    public GateDefinition(String name, GateKind kind, String query, List<String> metrics, List<String> matchers,
+            String condition, String aggregate, String source, String onFail, String onError, Boolean shadow) {
+        this(name, kind, query, metrics, matchers, condition, aggregate, source, null, null, null, null, null, null,
+                onFail, onError, shadow);
+    }
+
+    /** A gate of any kind with the default policies. */
+    public GateDefinition(String name, GateKind kind, String query, List<String> metrics, List<String> matchers,
+            String condition, String aggregate, String source, String errorRatio, Double objective,
+            List<BurnWindow> windows, String canary, String baseline, MaxIncrease maxIncrease) {
+        this(name, kind, query, metrics, matchers, condition, aggregate, source, errorRatio, objective, windows,
+                canary, baseline, maxIncrease, null, null, null);
     }
 
     public static GateDefinition targetUp(String name, String query) {
@@ -87,12 +114,29 @@ public record GateDefinition(
 
     public GateDefinition withAggregate(String aggregate) {
         return new GateDefinition(name, kind, query, metrics, matchers, condition, aggregate, source,
-                errorRatio, objective, windows, canary, baseline, maxIncrease);
+                errorRatio, objective, windows, canary, baseline, maxIncrease, onFail, onError, shadow);
     }
 
     public GateDefinition withSource(String source) {
         return new GateDefinition(name, kind, query, metrics, matchers, condition, aggregate, source,
-                errorRatio, objective, windows, canary, baseline, maxIncrease);
+                errorRatio, objective, windows, canary, baseline, maxIncrease, onFail, onError, shadow);
+    }
+
+    /** The same gate with its own policies ({@code null}: the default). */
+    public GateDefinition withPolicies(String onFail, String onError) {
+        return new GateDefinition(name, kind, query, metrics, matchers, condition, aggregate, source,
+                errorRatio, objective, windows, canary, baseline, maxIncrease, onFail, onError, shadow);
+    }
+
+    /** The same gate as a shadow: evaluated and recorded, never enforced. */
+    public GateDefinition asShadow() {
+        return new GateDefinition(name, kind, query, metrics, matchers, condition, aggregate, source,
+                errorRatio, objective, windows, canary, baseline, maxIncrease, onFail, onError, Boolean.TRUE);
+    }
+
+    /** Whether the gate is a shadow (named so that JSON sees only the {@code shadow} component). */
+    public boolean shadowed() {
+        return Boolean.TRUE.equals(shadow);
     }
 
     private static <T> List<T> copy(List<T> list) {

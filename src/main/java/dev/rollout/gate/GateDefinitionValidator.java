@@ -54,6 +54,7 @@ public final class GateDefinitionValidator {
             }
             validateName(gate.name(), path, names, problems);
             validateSource(gate.source(), path, knownSources, problems);
+            validatePolicies(gate, path, problems);
             if (gate.kind() == null) {
                 problems.add(path + ".kind: required, one of " + java.util.Arrays.stream(GateKind.values())
                         .map(GateKind::jsonName).collect(java.util.stream.Collectors.joining(", ")));
@@ -106,6 +107,18 @@ public final class GateDefinitionValidator {
             problems.add(path + ".source: unknown monitoring source '" + Values.abbreviate(source, 64) + "'"
                     + (knownSources.isEmpty() ? ", no named sources are configured"
                     : ", configured: " + String.join(", ", new java.util.TreeSet<>(knownSources))));
+        }
+    }
+
+    private static void validatePolicies(GateDefinition gate, String path, List<String> problems) {
+        if (gate.onFail() != null && !gate.onFail().equals("PAUSE") && !gate.onFail().equals("ROLLBACK")) {
+            problems.add(path + ".onFail: must be PAUSE or ROLLBACK (default: the plan's onViolation), got '"
+                    + Values.abbreviate(gate.onFail(), 32) + "'");
+        }
+        if (gate.onError() != null && !gate.onError().equals("HOLD") && !gate.onError().equals("PAUSE")
+                && !gate.onError().equals("ROLLBACK")) {
+            problems.add(path + ".onError: must be HOLD, PAUSE or ROLLBACK (default: HOLD), got '"
+                    + Values.abbreviate(gate.onError(), 32) + "'");
         }
     }
 

@@ -130,7 +130,8 @@ public class GateEvaluator {
             return verdict
                     .exceptionally(GateEvaluator::errorVerdict)
                     .thenApply(v -> new GateResult(gate.name(), gate.kind(), v.status(), v.detail(), clock.instant(),
-                            Duration.ofNanos(System.nanoTime() - start)));
+                            Duration.ofNanos(System.nanoTime() - start), gate.shadowed(),
+                            GateEvidence.of(gate, v.observed() == null ? v.detail() : v.observed())));
         }
 
         private CompletableFuture<Verdict> metricsPresent(GateDefinition gate, AtomicInteger rank) {

@@ -17,8 +17,11 @@ import dev.rollout.gate.GateKind;
  * <p>Warnings, each with a stable code:
  * <ul>
  * <li>{@code no-gates}: the plan has no gate, so nothing but time stands between a step and the next;</li>
- * <li>{@code no-alert-gate}: gates, but none of kind {@code no-firing-alerts}: firing alerts go unnoticed;</li>
- * <li>{@code automatic-without-gates}: an AUTOMATIC plan with no gate walks to 100 % on time alone;</li>
+ * <li>{@code shadow-only-gates}: every gate is a shadow ({@code "shadow": true}): evaluated and recorded, but
+ * nothing ever blocks an advance or triggers a policy;</li>
+ * <li>{@code no-alert-gate}: enforced gates, but none of kind {@code no-firing-alerts}: firing alerts go
+ * unnoticed;</li>
+ * <li>{@code automatic-without-gates}: an AUTOMATIC plan with no enforced gate walks to 100 % on time alone;</li>
  * <li>{@code short-final-bake}: the final bake is missing or under {@link #MIN_FINAL_BAKE};</li>
  * <li>{@code large-first-step}: the first step exposes more than {@link #MAX_FIRST_STEP} % at once;</li>
  * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points;</li>
@@ -75,14 +78,18 @@ public record PlanPreview(
     static List<Warning> warnings(PlanRequest request) {
         List<Warning> warnings = new ArrayList<>();
         List<GateDefinition> gates = request.gates() == null ? List.of() : request.gates();
+        List<GateDefinition> enforced = gates.stream().filter(g -> !g.shadowed()).toList();
         if (gates.isEmpty()) {
             warnings.add(new Warning("no-gates", "the plan has no gates: only time stands between one step "
                     + "and the next, and no violation can pause or roll it back"));
-        } else if (gates.stream().noneMatch(g -> g.kind() == GateKind.NO_FIRING_ALERTS)) {
-            warnings.add(new Warning("no-alert-gate", "no gate of kind no-firing-alerts: alerts that fire during "
-                    + "the rollout do not hold it"));
+        } else if (enforced.isEmpty()) {
+            warnings.add(new Warning("shadow-only-gates", "every gate is a shadow: they are evaluated and recorded, "
+                    + "but none blocks an advance or pauses or rolls back the rollout"));
+        } else if (enforced.stream().noneMatch(g -> g.kind() == GateKind.NO_FIRING_ALERTS)) {
+            warnings.add(new Warning("no-alert-gate", "no enforced gate of kind no-firing-alerts: alerts that fire "
+                    + "during the rollout do not hold it"));
         }
-        if (gates.isEmpty() && Mode.AUTOMATIC.name().equals(request.mode())) {
+        if (enforced.isEmpty() && Mode.AUTOMATIC.name().equals(request.mode())) {
             warnings.add(new Warning("automatic-without-gates", "an AUTOMATIC plan without gates advances to "
                     + "100 % on time alone, whatever the health of the target"));
         }

@@ -42,4 +42,12 @@ public record StepSchedule(List<Double> percentages, List<Duration> dwells, Dura
     public Instant earliestAdvanceAt(int stepIndex, Instant dwellStartedAt) {
         return dwellStartedAt.plus(dwellAt(stepIndex));
     }
+
+    /**
+     * As above, for a dwell window of which {@code held} was not observed (gates in ERROR under HOLD): a dwell
+     * counts only observed time, so it ends that much later.
+     */
+    public Instant earliestAdvanceAt(int stepIndex, Instant dwellStartedAt, Duration held) {
+        return earliestAdvanceAt(stepIndex, dwellStartedAt).plus(held);
+    }
 }

@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.rollout.audit.AuditResource;
+import dev.rollout.push.AlertmanagerWebhookResource;
 import dev.rollout.plan.PlanResource;
 import dev.rollout.rollout.RolloutResource;
 import dev.rollout.security.TokenResource;
@@ -36,7 +37,7 @@ import dev.rollout.stream.EventStreamResource;
 public class AllowedMethods {
 
     static final List<Class<?>> RESOURCES = List.of(PlanResource.class, RolloutResource.class, TokenResource.class,
-            AuditResource.class, EventStreamResource.class);
+            AuditResource.class, EventStreamResource.class, AlertmanagerWebhookResource.class);
 
     private record Route(Pattern path, Set<String> methods) {
     }

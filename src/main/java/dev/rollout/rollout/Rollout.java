@@ -1,6 +1,8 @@
 package dev.rollout.rollout;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,12 +20,12 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
 import dev.rollout.gate.GateReport;
+import dev.rollout.gate.GateResponse;
 import dev.rollout.gate.GateResult;
 import dev.rollout.history.EventDetails;
 import dev.rollout.history.HistoryEvent;
 import dev.rollout.plan.Mode;
 import dev.rollout.plan.Plan;
-import dev.rollout.plan.ViolationPolicy;
 import dev.rollout.rollout.RolloutRules.AdvanceDecision;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
@@ -107,6 +109,24 @@ public class Rollout extends PanacheEntityBase {
     public boolean violationOpen;
 
     /**
+     * Set while the watch holds the rollout because gates are in ERROR under {@code onError: HOLD}: when that
+     * started. Null otherwise. Only a PROGRESSING rollout holds (at 0 % too, where the dwell is zero).
+     */
+    @Column(name = "hold_started_at")
+    public Instant holdStartedAt;
+
+    /**
+     * How much of the current dwell window was held (unobserved), in microseconds, holds already ended only:
+     * the dwell ends that much later. Back to 0 whenever a new dwell window starts (step entered, resume).
+     */
+    @Column(name = "dwell_held_micros")
+    public long dwellHeldMicros;
+
+    /** A shadow gate's failure has been recorded and the shadow gates have not all passed since. */
+    @Column(name = "shadow_open")
+    public boolean shadowOpen;
+
+    /**
      * Bumped by every committed change. Gates are evaluated without holding the row lock; the change
      * that follows goes ahead only if this is still the version that was evaluated.
      */
@@ -118,7 +138,7 @@ public class Rollout extends PanacheEntityBase {
 
     /** What an advance would do now; {@code overrideDwell} is an admin's audited override of the dwell. */
     public AdvanceDecision decideAdvance(Instant now, boolean overrideDwell) {
-        return RolloutRules.advance(state, stepIndex, dwellStartedAt, plan.schedule(), now, overrideDwell,
+        return RolloutRules.advance(state, stepIndex, dwellStartedAt, held(now), plan.schedule(), now, overrideDwell,
                 approvedStep);
     }
 
@@ -131,6 +151,16 @@ public class Rollout extends PanacheEntityBase {
     /** Whether the approval held is for the next step (not yet used). */
     public boolean nextStepApproved() {
         return approvedStep != null && approvedStep == stepIndex + 1;
+    }
+
+    /** The unobserved part of the current dwell window at {@code now}, the open hold included. */
+    public Duration held(Instant now) {
+        return RolloutRules.held(dwellHeld(), holdStartedAt, now);
+    }
+
+    /** The holds of the current dwell window that have ended. */
+    public Duration dwellHeld() {
+        return Duration.of(dwellHeldMicros, ChronoUnit.MICROS);
     }
 
     /** The percentage of the next step, or null when there is none or the rollout is over. */
@@ -187,6 +217,7 @@ public class Rollout extends PanacheEntityBase {
             dwellStartedAt = now;
             earliestAdvanceAt = enter.earliestAdvanceAt();
             updatedAt = now;
+            newDwellWindow();
             events.add(event(from, currentPercentage, actor, null,
                     new EventDetails.StepEntered(stepIndex, earliestAdvanceAt, results, overridden, instance)));
             if (enter.completes()) {
@@ -205,6 +236,7 @@ public class Rollout extends PanacheEntityBase {
         state = RolloutState.COMPLETED;
         finishedAt = now;
         updatedAt = now;
+        holdStartedAt = null;
         return event(currentPercentage, currentPercentage, actor, null,
                 new EventDetails.Completed(gates, override, instance));
     }
@@ -213,9 +245,10 @@ public class Rollout extends PanacheEntityBase {
         return pause(now, actor, reason, null);
     }
 
-    private HistoryEvent pause(Instant now, String actor, String reason, ViolationPolicy policy) {
+    private HistoryEvent pause(Instant now, String actor, String reason, GateResponse policy) {
         state = RolloutState.PAUSED;
         updatedAt = now;
+        holdStartedAt = null; // a resume starts a fresh dwell: there is nothing left to extend
         return event(currentPercentage, currentPercentage, actor, reason,
                 new EventDetails.Paused(policy == null ? null : policy.name()));
     }
@@ -232,6 +265,7 @@ public class Rollout extends PanacheEntityBase {
         }
         state = RolloutState.PAUSED;
         updatedAt = now;
+        holdStartedAt = null;
         return Optional.of(event(currentPercentage, currentPercentage, actor, WEBHOOK_UNDELIVERED, details));
     }
 
@@ -240,6 +274,7 @@ public class Rollout extends PanacheEntityBase {
         state = RolloutState.PROGRESSING;
         violationOpen = false;
         dwellStartedAt = now;
+        newDwellWindow();
         earliestAdvanceAt = plan.schedule().earliestAdvanceAt(stepIndex, now);
         updatedAt = now;
         return event(currentPercentage, currentPercentage, actor, reason, new EventDetails.Resumed(earliestAdvanceAt));
@@ -265,8 +300,9 @@ public class Rollout extends PanacheEntityBase {
     }
 
     /** Back to 0 %: the rollout is over and its target free for a new one; an approval does not outlive it. */
-    private HistoryEvent rollBack(Instant now, String actor, String reason, ViolationPolicy policy) {
+    private HistoryEvent rollBack(Instant now, String actor, String reason, GateResponse policy) {
         double from = currentPercentage;
+        holdStartedAt = null;
         approvedStep = null;
         approvedBy = null;
         approvedAt = null;
@@ -284,39 +320,97 @@ public class Rollout extends PanacheEntityBase {
         state = RolloutState.ABORTED;
         finishedAt = now;
         updatedAt = now;
+        holdStartedAt = null;
         return event(currentPercentage, currentPercentage, actor, reason, new EventDetails.Aborted());
     }
 
     /**
-     * Applies the plan's violation policy for gates that did not pass: PAUSE keeps the percentage,
-     * ROLLBACK returns to 0 %. Either way the clean dwell window is over; a resume starts a new one.
+     * Applies {@code policy} (PAUSE or ROLLBACK, what the failing gates ask for, see
+     * {@link GateReport#response}): PAUSE keeps the percentage, ROLLBACK returns to 0 %. Either way the clean
+     * dwell window is over; a resume starts a new one. An open hold ends first, on the record.
      */
-    public List<HistoryEvent> violate(GateReport gates, Instant now, String actor, String instance) {
-        ViolationPolicy policy = plan.onViolation;
-        boolean rollback = policy == ViolationPolicy.ROLLBACK;
+    public List<HistoryEvent> violate(GateReport gates, GateResponse policy, Instant now, String actor,
+            String instance) {
+        if (policy != GateResponse.PAUSE && policy != GateResponse.ROLLBACK) {
+            throw new IllegalArgumentException("not a violation policy: " + policy);
+        }
+        List<HistoryEvent> events = new ArrayList<>(3);
+        if (holdStartedAt != null) {
+            events.add(endHold(gates, now, actor, instance));
+        }
+        boolean rollback = policy == GateResponse.ROLLBACK;
         String reason = "gate violation: " + gates.failingSummary();
-        HistoryEvent violation = event(currentPercentage, rollback ? 0.0 : currentPercentage, actor, reason,
-                new EventDetails.Violation(policy.name(), gates.results(), instance));
-        HistoryEvent applied = rollback ? rollBack(now, actor, reason, policy) : pause(now, actor, reason, policy);
+        events.add(event(currentPercentage, rollback ? 0.0 : currentPercentage, actor, reason,
+                new EventDetails.Violation(policy.name(), gates.results(), instance)));
+        events.add(rollback ? rollBack(now, actor, reason, policy) : pause(now, actor, reason, policy));
         violationOpen = true;
-        return List.of(violation, applied);
+        return events;
     }
 
     /**
-     * Records a violation of a rollout that is already PAUSED under a PAUSE policy: it still serves its
-     * percentage, so the violation is on record, once until the gates pass again.
+     * Records a violation of a rollout that is already PAUSED and whose failing gates ask for PAUSE: it still
+     * serves its percentage, so the violation is on record, once until the gates pass again.
      */
-    public HistoryEvent recordViolation(GateReport gates, Instant now, String actor, String instance) {
+    public HistoryEvent recordViolation(GateReport gates, GateResponse policy, Instant now, String actor,
+            String instance) {
         violationOpen = true;
         updatedAt = now;
         return event(currentPercentage, currentPercentage, actor, "gate violation while paused: " + gates.failingSummary(),
-                new EventDetails.Violation(plan.onViolation.name(), gates.results(), instance));
+                new EventDetails.Violation(policy.name(), gates.results(), instance));
     }
 
     /** The gates of a PAUSED rollout pass again: a new violation will be recorded anew. Not an event. */
     public void closeViolation(Instant now) {
         violationOpen = false;
         updatedAt = now;
+    }
+
+    /**
+     * Gates are in ERROR and ask only to HOLD: no advance, and from {@code now} on the dwell does not count
+     * until they answer again. Recorded once, when the hold starts.
+     */
+    public HistoryEvent startHold(GateReport gates, Instant now, String actor, String instance) {
+        holdStartedAt = now;
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, "holding: " + gates.failingSummary()
+                        + "; no advance, and the dwell is extended until the gates answer",
+                new EventDetails.HoldStarted(earliestAdvanceAt, gates.results(), instance));
+    }
+
+    /**
+     * The hold is over: the time it lasted is added to the dwell window's unobserved time, and the dwell ends
+     * that much later. Recorded once, with how long it lasted.
+     */
+    public HistoryEvent endHold(GateReport gates, Instant now, String actor, String instance) {
+        Instant since = holdStartedAt;
+        Duration held = now.isAfter(since) ? Duration.between(since, now) : Duration.ZERO;
+        dwellHeldMicros += held.toNanos() / 1_000;
+        holdStartedAt = null;
+        earliestAdvanceAt = plan.schedule().earliestAdvanceAt(stepIndex, dwellStartedAt, dwellHeld());
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, "hold over after " + held.truncatedTo(ChronoUnit.SECONDS)
+                        + "; the dwell is extended by it",
+                new EventDetails.HoldEnded(since, held.toString(), held.toSeconds(), earliestAdvanceAt,
+                        gates.isEmpty() ? null : gates.results(), instance));
+    }
+
+    /** A shadow gate does not pass: on record once, enforced never (see {@link #closeShadow}). */
+    public HistoryEvent recordShadow(GateReport gates, Instant now, String actor, String instance) {
+        shadowOpen = true;
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, "shadow gate not passing (not enforced): "
+                + gates.shadowSummary(), new EventDetails.ShadowViolation(gates.results(), instance));
+    }
+
+    /** Every shadow gate passes again: a new failure will be recorded anew. Not an event. */
+    public void closeShadow(Instant now) {
+        shadowOpen = false;
+        updatedAt = now;
+    }
+
+    private void newDwellWindow() {
+        holdStartedAt = null;
+        dwellHeldMicros = 0;
     }
 
     /** AUTOMATIC rollouts advance by themselves; any rollout completes by itself once its final bake is over. */

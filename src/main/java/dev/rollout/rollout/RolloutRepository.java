@@ -104,7 +104,7 @@ public class RolloutRepository {
      * its dwell was over at the clock reading the read was made with.
      */
     public record Active(UUID id, long planId, RolloutState state, int stepIndex, int stepCount, boolean due,
-            long rowVersion, boolean violationOpen, Integer approvedStep) {
+            long rowVersion, boolean violationOpen, boolean holdOpen, boolean shadowOpen, Integer approvedStep) {
 
         /** As {@link Rollout#awaitsApproval()}, with the rollout's plan. */
         public boolean awaitsApproval(Plan plan) {
@@ -126,7 +126,7 @@ public class RolloutRepository {
         em.unwrap(Session.class).doWork(connection -> {
             try (PreparedStatement read = connection.prepareStatement("""
                     select id, plan_id, state, step_index, step_count, earliest_advance_at <= ?, row_version,
-                           violation_open, approved_step
+                           violation_open, hold_started_at is not null, shadow_open, approved_step
                     from rollout where state in ('PROGRESSING', 'PAUSED')""")) {
                 read.setFetchSize(ACTIVE_FETCH);
                 read.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
@@ -144,7 +144,8 @@ public class RolloutRepository {
     private static Active active(ResultSet row) throws SQLException {
         return new Active(row.getObject(1, UUID.class), row.getLong(2),
                 "PAUSED".equals(row.getString(3)) ? RolloutState.PAUSED : RolloutState.PROGRESSING, row.getInt(4),
-                row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8), row.getObject(9, Integer.class));
+                row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8), row.getBoolean(9),
+                row.getBoolean(10), row.getObject(11, Integer.class));
     }
 
     /**
@@ -181,6 +182,9 @@ public class RolloutRepository {
                 r.approvedBy = row.getString(18);
                 r.approvedAt = instant(row, 19);
                 r.approvalReason = row.getString(20);
+                r.holdStartedAt = instant(row, 21);
+                r.dwellHeldMicros = row.getLong(22);
+                r.shadowOpen = row.getBoolean(23);
             }
         } catch (SQLException e) {
             throw new PersistenceException("reading rollout " + id + " failed", e);
@@ -194,7 +198,8 @@ public class RolloutRepository {
     private static final String SNAPSHOT = """
             select plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
                    dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
-                   violation_open, started_by, approved_step, approved_by, approved_at, approval_reason
+                   violation_open, started_by, approved_step, approved_by, approved_at, approval_reason,
+                   hold_started_at, dwell_held_micros, shadow_open
             from rollout where id = ?""";
 
     private static Instant instant(ResultSet row, int column) throws SQLException {

@@ -213,8 +213,9 @@ public class RolloutResource {
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
     @APIResponse(responseCode = "409", description = "Refused, nothing changed: too-early (Retry-After, "
-            + "earliestAdvanceAt), approval-required (the next step needs an operator's approval: nextPercentage), "
-            + "gates-failing (gates), not-progressing (state), concurrent-change",
+            + "earliestAdvanceAt; heldSince while gates in ERROR hold the dwell), approval-required (the next step "
+            + "needs an operator's approval: nextPercentage), gates-failing (gates, each with its evidence), "
+            + "not-progressing (state), concurrent-change",
             headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With too-early: seconds until "
                     + "earliestAdvanceAt", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problems.MEDIA_TYPE,

@@ -60,13 +60,28 @@ public final class RolloutRules {
      */
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
             StepSchedule schedule, Instant now, boolean override, Integer approvedStep) {
+        return advance(state, stepIndex, dwellStartedAt, Duration.ZERO, schedule, now, override, approvedStep);
+    }
+
+    /** As below, with no approval held. */
+    public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt, Duration held,
+            StepSchedule schedule, Instant now, boolean override) {
+        return advance(state, stepIndex, dwellStartedAt, held, schedule, now, override, null);
+    }
+
+    /**
+     * As above, for a dwell window of which {@code held} went unobserved (gates in ERROR under HOLD, see
+     * {@link #held}): the dwell ends that much later.
+     */
+    public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt, Duration held,
+            StepSchedule schedule, Instant now, boolean override, Integer approvedStep) {
         // 1. not-progressing
         if (state != RolloutState.PROGRESSING) {
             return new NotProgressing(state);
         }
         // 2. frozen, 3. outside-window: not in this rule set yet
         // 4. too-early
-        Instant earliest = schedule.earliestAdvanceAt(stepIndex, dwellStartedAt);
+        Instant earliest = schedule.earliestAdvanceAt(stepIndex, dwellStartedAt, held);
         if (!override && now.isBefore(earliest)) {
             return new TooEarly(earliest, Duration.between(now, earliest));
         }
@@ -118,6 +133,17 @@ public final class RolloutRules {
                     Map.of("approvalBy", approvalBy, "startedBy", startedBy)));
         }
         return Optional.empty();
+    }
+
+    /**
+     * How much of the current dwell window went unobserved at {@code now}: the holds already ended
+     * ({@code heldBefore}) plus the one still open since {@code holdStartedAt} (null: none). Never negative.
+     */
+    public static Duration held(Duration heldBefore, Instant holdStartedAt, Instant now) {
+        if (holdStartedAt == null || !now.isAfter(holdStartedAt)) {
+            return heldBefore;
+        }
+        return heldBefore.plus(Duration.between(holdStartedAt, now));
     }
 
     /** Operator commands other than advance. */

@@ -424,13 +424,21 @@ public class RolloutService {
     static Optional<RolloutRefused> refusal(Rollout rollout, AdvanceDecision decision) {
         if (decision instanceof RolloutRules.TooEarly tooEarly) {
             long seconds = RolloutRefused.seconds(tooEarly.remaining());
+            Map<String, Object> facts = new java.util.LinkedHashMap<>();
+            facts.put("earliestAdvanceAt", tooEarly.earliestAdvanceAt().toString());
+            facts.put("retryAfterSeconds", seconds);
+            facts.put("currentPercentage", rollout.currentPercentage);
+            String held = "";
+            if (rollout.holdStartedAt != null) {
+                // The dwell is not counting: the end moves later for as long as the gates stay in ERROR.
+                facts.put("heldSince", rollout.holdStartedAt.toString());
+                held = "; gates in ERROR hold it since " + rollout.holdStartedAt
+                        + ", and the dwell is extended for as long as they do";
+            }
             return Optional.of(new RolloutRefused(Refusal.TOO_EARLY,
                     "the step at " + rollout.currentPercentage + " % must dwell until " + tooEarly.earliestAdvanceAt()
-                            + " (database time); retry in " + seconds + " s",
-                    Map.of("earliestAdvanceAt", tooEarly.earliestAdvanceAt().toString(),
-                            "retryAfterSeconds", seconds,
-                            "currentPercentage", rollout.currentPercentage),
-                    tooEarly.remaining()));
+                            + " (database time); retry in " + seconds + " s" + held,
+                    facts, tooEarly.remaining()));
         }
         if (decision instanceof RolloutRules.ApprovalRequired required) {
             Map<String, Object> facts = new java.util.LinkedHashMap<>();

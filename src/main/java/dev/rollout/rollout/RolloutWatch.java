@@ -26,6 +26,8 @@ import dev.rollout.clock.RolloutClock;
 import dev.rollout.gate.GateChecks;
 import dev.rollout.gate.GateEvaluator;
 import dev.rollout.gate.GateReport;
+import dev.rollout.gate.GateResponse;
+import dev.rollout.history.HistoryEvent;
 import dev.rollout.plan.Mode;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.PlanCache;
@@ -283,12 +285,15 @@ public class RolloutWatch {
     private CompletableFuture<List<WatchAction>> actOnPlan(Plan plan, List<Active> rollouts, GateReport report,
             Map<UUID, GateReport> reports, AtomicInteger changing) {
         List<Active> toChange = new ArrayList<>();
+        GateResponse response = response(plan, report);
+        boolean shadowFailing = !report.shadowFailing().isEmpty();
         for (Active rollout : rollouts) {
             reports.put(rollout.id(), report);
-            WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
-                    rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
-                    rollout.due(), rollout.awaitsApproval(plan));
-            if (action != WatchAction.NONE) {
+            WatchAction action = WatchRules.decide(rollout.state(), response, rollout.violationOpen(),
+                    rollout.holdOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()), rollout.due(),
+                    rollout.awaitsApproval(plan));
+            WatchAction shadow = WatchRules.shadow(rollout.state(), shadowFailing, rollout.shadowOpen());
+            if (action != WatchAction.NONE || shadow != WatchAction.NONE) {
                 toChange.add(rollout);
             }
         }
@@ -300,6 +305,11 @@ public class RolloutWatch {
         }
         return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
                 .thenApply(all -> batches.stream().flatMap(done -> done.join().stream()).toList());
+    }
+
+    /** What the plan's enforced gates ask for, given this report (see {@link GateReport#response}). */
+    static GateResponse response(Plan plan, GateReport report) {
+        return report.response(plan.gates, GateResponse.valueOf(plan.onViolation.name()));
     }
 
     private static boolean mayMoveItself(Plan plan, int stepIndex, int stepCount) {
@@ -355,25 +365,45 @@ public class RolloutWatch {
         Rollout rollout = locked.rollout();
         Instant now = locked.now();
         String instance = config.instanceName();
-        WatchAction action = WatchRules.decide(rollout.state, rollout.plan.onViolation, report.passed(),
-                rollout.violationOpen, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt),
+        GateResponse response = response(rollout.plan, report);
+        List<HistoryEvent> events = new ArrayList<>(3);
+        // The shadow gates first: their record comes before whatever the enforced gates make happen.
+        WatchAction shadow = WatchRules.shadow(rollout.state, !report.shadowFailing().isEmpty(), rollout.shadowOpen);
+        if (shadow == WatchAction.RECORD_SHADOW) {
+            events.add(rollout.recordShadow(report, now, ACTOR, instance));
+        } else if (shadow == WatchAction.CLOSE_SHADOW) {
+            rollout.closeShadow(now);
+        }
+        WatchAction action = WatchRules.decide(rollout.state, response, rollout.violationOpen,
+                rollout.holdStartedAt != null, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt),
                 rollout.awaitsApproval());
         switch (action) {
             case APPLY_POLICY:
-                return new Decided<>(rollout.violate(report, now, ACTOR, instance), action);
+                events.addAll(rollout.violate(report, response, now, ACTOR, instance));
+                break;
             case RECORD_VIOLATION:
-                return Decided.of(rollout.recordViolation(report, now, ACTOR, instance), action);
+                events.add(rollout.recordViolation(report, response, now, ACTOR, instance));
+                break;
             case CLOSE_VIOLATION:
                 rollout.closeViolation(now);
-                return Decided.nothing(action);
+                break;
+            case START_HOLD:
+                events.add(rollout.startHold(report, now, ACTOR, instance));
+                break;
+            case END_HOLD:
+                events.add(rollout.endHold(report, now, ACTOR, instance));
+                break;
             case MOVE:
                 AdvanceDecision decision = rollout.decideAdvance(now, false);
                 if (decision instanceof RolloutRules.Enter || decision instanceof RolloutRules.Complete) {
-                    return new Decided<>(rollout.advance(decision, now, ACTOR, report, false, instance), action);
+                    events.addAll(rollout.advance(decision, now, ACTOR, report, false, instance));
+                } else {
+                    action = WatchAction.NONE;
                 }
-                return Decided.nothing(WatchAction.NONE);
+                break;
             default:
-                return Decided.nothing(WatchAction.NONE);
+                break;
         }
+        return new Decided<>(events, action != WatchAction.NONE ? action : shadow);
     }
 }

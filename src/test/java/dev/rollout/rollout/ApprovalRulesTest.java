@@ -13,6 +13,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rollout.gate.GateResponse;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.PlanPreview;
 import dev.rollout.plan.PlanRequest;
@@ -92,12 +93,12 @@ class ApprovalRulesTest {
 
     @Test
     void theWatchNeverMovesARolloutIntoAStepAwaitingApproval() {
-        assertEquals(WatchAction.NONE, WatchRules.decide(RolloutState.PROGRESSING, ViolationPolicy.PAUSE, true, false,
+        assertEquals(WatchAction.NONE, WatchRules.decide(RolloutState.PROGRESSING, GateResponse.NONE, false, false,
                 true, true, true));
-        assertEquals(WatchAction.MOVE, WatchRules.decide(RolloutState.PROGRESSING, ViolationPolicy.PAUSE, true, false,
+        assertEquals(WatchAction.MOVE, WatchRules.decide(RolloutState.PROGRESSING, GateResponse.NONE, false, false,
                 true, true, false));
         // a violation is acted on whether or not an approval is awaited
-        assertEquals(WatchAction.APPLY_POLICY, WatchRules.decide(RolloutState.PROGRESSING, ViolationPolicy.PAUSE, false,
+        assertEquals(WatchAction.APPLY_POLICY, WatchRules.decide(RolloutState.PROGRESSING, GateResponse.PAUSE, false,
                 false, true, true, true));
         assertTrue(RolloutRules.awaitsApproval(SCHEDULE, 0, null));
         assertFalse(RolloutRules.awaitsApproval(SCHEDULE, 0, 1));

@@ -55,7 +55,7 @@ class OpenApiTest {
                 "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit",
                 "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume",
                 "/api/v1/alertmanager/webhook", "/api/v1/rollouts/{id}/approve", "/api/v1/events",
-                "/api/v1/rollouts/{id}/events" }) {
+                "/api/v1/rollouts/{id}/events", "/api/v1/freezes", "/api/v1/freezes/{name}", "/api/v1/whoami" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -251,6 +251,51 @@ class OpenApiTest {
         live("get", "/api/v1/audit", given().get("/api/v1/audit?limit=0"), 400);
         String viewer = Auth.createToken(unique("doc-viewer"), "viewer");
         live("get", "/api/v1/audit", Auth.as(viewer).get("/api/v1/audit"), 403);
+    }
+
+    @Test
+    void whoamiAnswersWhatTheDocumentSays() {
+        String name = unique("doc-whoami");
+        String viewer = Auth.createToken(name, "viewer");
+        Response me = Auth.as(viewer).get("/api/v1/whoami");
+        live("get", "/api/v1/whoami", me, 200);
+        assertEquals(name, me.path("actor"));
+        assertEquals("viewer", me.path("role"));
+        live("get", "/api/v1/whoami", Auth.as("rt_" + "B".repeat(43)).get("/api/v1/whoami"), 401);
+    }
+
+    @Test
+    void freezesAnswerWhatTheDocumentSays() {
+        String name = unique("doc-freeze");
+        String target = unique("doc-frozen");
+        java.time.Instant now = java.time.Instant.now();
+        Map<String, Object> freeze = Map.of("name", name, "from", now.minusSeconds(60).toString(), "until",
+                now.plusSeconds(3600).toString(), "targets", List.of(target), "reason", "document check");
+        Response created = post("/api/v1/freezes", freeze);
+        live("post", "/api/v1/freezes", created, 201);
+        assertTrue(hasLocation(response("post", "/api/v1/freezes", 201)));
+        live("post", "/api/v1/freezes", post("/api/v1/freezes", freeze), 409);
+        live("post", "/api/v1/freezes", post("/api/v1/freezes", Map.of("name", name)), 400);
+        Response page = given().get("/api/v1/freezes?limit=1");
+        live("get", "/api/v1/freezes", page, 200);
+        assertTrue(response("get", "/api/v1/freezes", 200).path("headers").has("Link"), "the Link header is documented");
+        live("get", "/api/v1/freezes", given().get("/api/v1/freezes?limit=0"), 400);
+
+        // a start on a frozen target, and an advance of a rollout on it: 409 frozen with Retry-After
+        String plan = unique("doc-frozen-plan");
+        post("/api/v1/plans", plan(plan, "MANUAL", "PAUSE", seedSteps("PT1H"))).then().statusCode(201);
+        Response frozenStart = post("/api/v1/rollouts", Map.of("plan", plan, "target", target, "version", "v1"));
+        live("post", "/api/v1/rollouts", frozenStart, 409);
+        assertNotNull(frozenStart.header("Retry-After"));
+        assertTrue(response("post", "/api/v1/rollouts", 409).path("headers").has("Retry-After"));
+
+        assertTrue(operation("delete", "/api/v1/freezes/{name}").path("requestBody").path("required").asBoolean());
+        live("delete", "/api/v1/freezes/{name}", given().contentType(ContentType.JSON).body(Map.of())
+                .delete("/api/v1/freezes/" + name), 400);
+        live("delete", "/api/v1/freezes/{name}", given().contentType(ContentType.JSON).body(Map.of("reason", "done"))
+                .delete("/api/v1/freezes/" + name), 204);
+        live("delete", "/api/v1/freezes/{name}", given().contentType(ContentType.JSON).body(Map.of("reason", "done"))
+                .delete("/api/v1/freezes/" + name), 404);
     }
 
     @Test

@@ -139,11 +139,19 @@ public sealed interface EventDetails {
     }
 
     /**
-     * An admin set rules aside for one move: {@code bypassed} lists "dwell" and/or "gates" (empty when
-     * nothing stood in the way); the dwell's end and the gate results show what was set aside.
+     * An admin set rules aside for one move: {@code bypassed} lists, in the order the rules refuse,
+     * "freeze", "window", "dwell" and "gates" (empty when nothing stood in the way); the freezes and their end,
+     * the next window's opening, the dwell's end and the gate results show what was set aside.
      */
-    record AdminOverride(List<String> bypassed, Instant earliestAdvanceAt, Long remainingSeconds, List<GateResult> gates)
+    record AdminOverride(List<String> bypassed, Instant earliestAdvanceAt, Long remainingSeconds, List<GateResult> gates,
+            List<String> freezes, Instant frozenUntil, Instant windowOpensAt)
             implements EventDetails {
+
+        public AdminOverride(List<String> bypassed, Instant earliestAdvanceAt, Long remainingSeconds,
+                List<GateResult> gates) {
+            this(bypassed, earliestAdvanceAt, remainingSeconds, gates, null, null, null);
+        }
+
         public Action action() {
             return Action.OVERRIDE;
         }

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.persistence.EntityManager;
 
+import dev.rollout.audit.AuditAppended;
 import dev.rollout.history.DeploymentEvent;
 import dev.rollout.history.EventAppended;
 import dev.rollout.history.EventDetails;
@@ -46,6 +47,16 @@ public class EventPublisher {
                             channel.withAnnotation()));
         }
         published.fire(event);
+    }
+
+    /** Audit entries that are annotated (freezes) go out on the channels that carry them, in their transaction. */
+    void onAudit(@Observes AuditAppended entry) {
+        if (!entry.action().annotated()) {
+            return;
+        }
+        for (DeliveryChannel channel : channels) {
+            channel.payloadForAudit(entry).ifPresent(payload -> outbox.enqueueAudit(entry.seq(), channel.name(), payload));
+        }
     }
 
     void onCoalesced(@Observes RefusalCoalesced refusal) {

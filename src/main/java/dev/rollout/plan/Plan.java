@@ -78,6 +78,25 @@ public class Plan extends PanacheEntityBase {
         return stepIndex >= 0 && stepIndex < steps.size() && steps.get(stepIndex).needsApproval();
     }
 
+    /** Optional advance windows; null when steps may be entered at any time. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "advance_windows")
+    public List<AdvanceWindow> advanceWindows;
+
+    /** Parsed once per loaded version: plan versions never change. */
+    @jakarta.persistence.Transient
+    private volatile AdvanceWindows windows;
+
+    /** The plan's advance-window rule ({@link AdvanceWindows#ALWAYS} without windows). */
+    public AdvanceWindows windows() {
+        AdvanceWindows parsed = windows;
+        if (parsed == null) {
+            parsed = AdvanceWindows.of(advanceWindows);
+            windows = parsed;
+        }
+        return parsed;
+    }
+
     public StepSchedule schedule() {
         return new StepSchedule(steps.stream().map(PlanStep::percentage).toList(),
                 steps.stream().map(s -> PlanDurations.of(s.minDwell())).toList(),

@@ -26,6 +26,8 @@ import dev.rollout.gate.GateKind;
  * <li>{@code large-first-step}: the first step exposes more than {@link #MAX_FIRST_STEP} % at once;</li>
  * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points;</li>
  * <li>{@code approval-by-unused}: {@code approvalBy} is set but no step needs an approval, so it never applies.</li>
+ * <li>{@code advance-windows}: steps are entered only inside the plan's advance windows, so a step due outside
+ * one waits for the next opening and the rollout takes longer than the schedule says.</li>
  * </ul>
  */
 public record PlanPreview(
@@ -117,6 +119,11 @@ public record PlanPreview(
         if (request.approvalBy() != null && steps.stream().noneMatch(s -> Boolean.TRUE.equals(s.approval()))) {
             warnings.add(new Warning("approval-by-unused", "approvalBy is " + request.approvalBy() + " but no step "
                     + "has \"approval\": true, so no step waits for an approval"));
+        }
+        if (request.advanceWindows() != null && !request.advanceWindows().isEmpty()) {
+            warnings.add(new Warning("advance-windows", "steps are entered only inside the advance windows ("
+                    + AdvanceWindows.describe(request.advanceWindows()) + "): the schedule is the least time; a step "
+                    + "due outside a window waits for the next opening, so the rollout may take longer"));
         }
         return warnings;
     }

@@ -21,18 +21,35 @@ public record PlanRequest(
         List<GateDefinition> gates,
         Webhook webhook,
         @Schema(description = "Who may approve the steps that need approval: omitted, any operator; "
-                + "'another-operator', anyone but the operator who started the rollout") String approvalBy) {
+                + "'another-operator', anyone but the operator who started the rollout") String approvalBy,
+        @Schema(description = "Optional: steps are entered only inside one of these windows (dwell keeps "
+                + "counting outside them); left out: at any time") List<AdvanceWindow> advanceWindows) {
 
     /** A plan without a step webhook. */
     public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
             String finalBake, List<StepRequest> steps, List<GateDefinition> gates) {
-        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, null, null);
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, null, null, null);
+    }
+
+    /** A plan whose approvals any operator may give, without advance windows. */
+    public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
+            String finalBake, List<StepRequest> steps, List<GateDefinition> gates, Webhook webhook) {
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, webhook, null, null);
+    }
+
+    /** A plan without advance windows. */
+    public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
+            String finalBake, List<StepRequest> steps, List<GateDefinition> gates, Webhook webhook,
+            String approvalBy) {
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, webhook, approvalBy, null);
     }
 
     /** A plan whose approvals any operator may give. */
     public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
-            String finalBake, List<StepRequest> steps, List<GateDefinition> gates, Webhook webhook) {
-        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, webhook, null);
+            String finalBake, List<StepRequest> steps, List<GateDefinition> gates, Webhook webhook,
+            List<AdvanceWindow> advanceWindows) {
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, webhook, null,
+                advanceWindows);
     }
 
     /**

@@ -83,6 +83,7 @@ public class PlanService {
         plan.createdBy = actor;
         plan.webhook = webhook(request);
         plan.approvalBy = request.approvalBy();
+        plan.advanceWindows = request.advanceWindows() == null ? null : List.copyOf(request.advanceWindows());
         plan.persist();
         return new Applied(plan, true);
     }
@@ -117,7 +118,8 @@ public class PlanService {
                         .equals(steps(request))
                 && Objects.equals(plan.gates == null ? List.of() : plan.gates, gates)
                 && Objects.equals(plan.webhook, webhook(request))
-                && Objects.equals(plan.approvalBy, request.approvalBy());
+                && Objects.equals(plan.approvalBy, request.approvalBy())
+                && Objects.equals(plan.advanceWindows, request.advanceWindows());
     }
 
     /** The stored form of a valid request's webhook: the endpoint's name only. */

@@ -120,6 +120,7 @@ public final class PlanValidator {
         if (plan.webhook() != null) {
             checkWebhook(plan.webhook(), webhookEndpoints, problems);
         }
+        problems.addAll(AdvanceWindows.problems(plan.advanceWindows()));
         return problems;
     }
 

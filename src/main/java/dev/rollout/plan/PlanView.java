@@ -21,11 +21,12 @@ public record PlanView(
         String createdBy,
         PlanWebhook webhook,
         @Schema(description = "Who may approve steps that need approval: null, any operator; 'another-operator', "
-                + "anyone but the rollout's starter") String approvalBy) {
+                + "anyone but the rollout's starter") String approvalBy,
+        List<AdvanceWindow> advanceWindows) {
 
     public static PlanView of(Plan plan) {
         return new PlanView(plan.name, plan.version, plan.mode, plan.onViolation, plan.minTotalDuration,
                 plan.finalBake, plan.steps, plan.gates, plan.createdAt, plan.createdBy, plan.webhook,
-                plan.approvalBy);
+                plan.approvalBy, plan.advanceWindows);
     }
 }

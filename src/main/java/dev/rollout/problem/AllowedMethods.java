@@ -24,9 +24,11 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.rollout.audit.AuditResource;
 import dev.rollout.push.AlertmanagerWebhookResource;
+import dev.rollout.freeze.FreezeResource;
 import dev.rollout.plan.PlanResource;
 import dev.rollout.rollout.RolloutResource;
 import dev.rollout.security.TokenResource;
+import dev.rollout.security.WhoAmIResource;
 import dev.rollout.stream.EventStreamResource;
 
 /**
@@ -37,7 +39,8 @@ import dev.rollout.stream.EventStreamResource;
 public class AllowedMethods {
 
     static final List<Class<?>> RESOURCES = List.of(PlanResource.class, RolloutResource.class, TokenResource.class,
-            AuditResource.class, EventStreamResource.class, AlertmanagerWebhookResource.class);
+            AuditResource.class, EventStreamResource.class, AlertmanagerWebhookResource.class, FreezeResource.class,
+            WhoAmIResource.class);
 
     private record Route(Pattern path, Set<String> methods) {
     }

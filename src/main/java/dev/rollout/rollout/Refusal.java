@@ -8,6 +8,8 @@ public enum Refusal {
     TOO_EARLY("too-early", "Too early"),
     GATES_FAILING("gates-failing", "Gates failing"),
     NOT_PROGRESSING("not-progressing", "Rollout is not progressing"),
+    FROZEN("frozen", "Target is frozen"),
+    OUTSIDE_WINDOW("outside-window", "Outside the plan's advance windows"),
     NOT_PAUSED("not-paused", "Rollout is not paused"),
     ALREADY_FINISHED("already-finished", "Rollout already finished"),
     CONCURRENT_CHANGE("concurrent-change", "Rollout changed"),

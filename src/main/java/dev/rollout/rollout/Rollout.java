@@ -136,10 +136,28 @@ public class Rollout extends PanacheEntityBase {
 
     // ---- the rules' view ---------------------------------------------------------------------------
 
-    /** What an advance would do now; {@code overrideDwell} is an admin's audited override of the dwell. */
+    /** What an advance would do now with no freeze over the target (the plan's windows apply). */
     public AdvanceDecision decideAdvance(Instant now, boolean overrideDwell) {
-        return RolloutRules.advance(state, stepIndex, dwellStartedAt, held(now), plan.schedule(), now, overrideDwell,
-                approvedStep);
+        return decideAdvance(now, RolloutRules.Holds.NONE, overrideDwell);
+    }
+
+    /**
+     * What an advance would do now, with the freezes over the target in {@code holds} (the plan's windows are
+     * added here); {@code override} is an admin's audited override of every rule but the state.
+     */
+    public AdvanceDecision decideAdvance(Instant now, RolloutRules.Holds holds, boolean override) {
+        return RolloutRules.advance(state, stepIndex, dwellStartedAt, held(now), plan.schedule(), now,
+                withWindows(holds), approvedStep, override);
+    }
+
+    /** Every rule that refuses a move now, in order (what an override sets aside). */
+    public List<AdvanceDecision> refusals(Instant now, RolloutRules.Holds holds) {
+        return RolloutRules.refusals(state, stepIndex, dwellStartedAt, held(now), plan.schedule(), now,
+                withWindows(holds), approvedStep);
+    }
+
+    private RolloutRules.Holds withWindows(RolloutRules.Holds holds) {
+        return new RolloutRules.Holds(holds.freeze(), plan.windows());
     }
 
     /** An active rollout whose next step needs an approval it does not have. */
@@ -419,15 +437,26 @@ public class Rollout extends PanacheEntityBase {
     }
 
     /**
-     * The audit record of an admin's override: which rules it set aside ("dwell", "gates"; none when
-     * nothing stood in the way). {@code plain} is what the move would have been without the override.
+     * The audit record of an admin's override: which rules it set aside ({@code setAside}, the refusals the move
+     * would have met without it, and "gates" when they did not pass; none when nothing stood in the way).
      */
-    public HistoryEvent overridden(AdvanceDecision plain, AdvanceDecision decision, GateReport gates, String actor,
-            String reason) {
-        List<String> bypassed = new ArrayList<>(2);
-        RolloutRules.TooEarly tooEarly = plain instanceof RolloutRules.TooEarly t ? t : null;
-        if (tooEarly != null) {
-            bypassed.add("dwell");
+    public HistoryEvent overridden(List<AdvanceDecision> setAside, AdvanceDecision decision, GateReport gates,
+            String actor, String reason) {
+        List<String> bypassed = new ArrayList<>(4);
+        RolloutRules.TooEarly tooEarly = null;
+        RolloutRules.Frozen frozen = null;
+        RolloutRules.OutsideWindow outside = null;
+        for (AdvanceDecision refusal : setAside) {
+            if (refusal instanceof RolloutRules.Frozen f) {
+                frozen = f;
+                bypassed.add("freeze");
+            } else if (refusal instanceof RolloutRules.OutsideWindow w) {
+                outside = w;
+                bypassed.add("window");
+            } else if (refusal instanceof RolloutRules.TooEarly t) {
+                tooEarly = t;
+                bypassed.add("dwell");
+            }
         }
         if (awaitsApproval()) {
             bypassed.add("approval");
@@ -439,7 +468,9 @@ public class Rollout extends PanacheEntityBase {
         return event(currentPercentage, to, actor, reason, new EventDetails.AdminOverride(bypassed,
                 tooEarly == null ? null : tooEarly.earliestAdvanceAt(),
                 tooEarly == null ? null : tooEarly.remaining().toSeconds(),
-                gates.passed() ? null : gates.results()));
+                gates.passed() ? null : gates.results(),
+                frozen == null ? null : frozen.freezes(), frozen == null ? null : frozen.until(),
+                outside == null ? null : outside.opensAt()));
     }
 
     /** The record of a refused advance: the rollout itself does not change. */

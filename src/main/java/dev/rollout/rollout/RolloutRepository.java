@@ -104,7 +104,8 @@ public class RolloutRepository {
      * its dwell was over at the clock reading the read was made with.
      */
     public record Active(UUID id, long planId, RolloutState state, int stepIndex, int stepCount, boolean due,
-            long rowVersion, boolean violationOpen, boolean holdOpen, boolean shadowOpen, Integer approvedStep) {
+            long rowVersion, boolean violationOpen, boolean holdOpen, boolean shadowOpen, Integer approvedStep,
+            String target) {
 
         /** As {@link Rollout#awaitsApproval()}, with the rollout's plan. */
         public boolean awaitsApproval(Plan plan) {
@@ -126,7 +127,7 @@ public class RolloutRepository {
         em.unwrap(Session.class).doWork(connection -> {
             try (PreparedStatement read = connection.prepareStatement("""
                     select id, plan_id, state, step_index, step_count, earliest_advance_at <= ?, row_version,
-                           violation_open, hold_started_at is not null, shadow_open, approved_step
+                           violation_open, hold_started_at is not null, shadow_open, approved_step, target
                     from rollout where state in ('PROGRESSING', 'PAUSED')""")) {
                 read.setFetchSize(ACTIVE_FETCH);
                 read.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
@@ -145,7 +146,7 @@ public class RolloutRepository {
         return new Active(row.getObject(1, UUID.class), row.getLong(2),
                 "PAUSED".equals(row.getString(3)) ? RolloutState.PAUSED : RolloutState.PROGRESSING, row.getInt(4),
                 row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8), row.getBoolean(9),
-                row.getBoolean(10), row.getObject(11, Integer.class));
+                row.getBoolean(10), row.getObject(11, Integer.class), row.getString(12));
     }
 
     /**

@@ -102,7 +102,10 @@ public class RolloutResource {
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "active-rollout-exists: the target already has an active rollout",
+    @APIResponse(responseCode = "409", description = "active-rollout-exists: the target already has an active "
+            + "rollout; frozen: a freeze covers the target (Retry-After, until, freezes)",
+            headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With frozen: seconds until the freeze "
+                    + "ends", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problems.MEDIA_TYPE,
                     schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
@@ -212,12 +215,13 @@ public class RolloutResource {
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "Refused, nothing changed: too-early (Retry-After, "
-            + "earliestAdvanceAt; heldSince while gates in ERROR hold the dwell), approval-required (the next step "
-            + "needs an operator's approval: nextPercentage), gates-failing (gates, each with its evidence), "
-            + "not-progressing (state), concurrent-change",
-            headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With too-early: seconds until "
-                    + "earliestAdvanceAt", schema = @Schema(type = SchemaType.INTEGER)),
+    @APIResponse(responseCode = "409", description = "Refused, nothing changed; when several apply, the first of: "
+            + "not-progressing (state), frozen (Retry-After, until, freezes), outside-window (Retry-After, opensAt, "
+            + "advanceWindows), too-early (Retry-After, earliestAdvanceAt; heldSince while gates in ERROR hold the "
+            + "dwell), approval-required (the next step needs an operator's approval: nextPercentage), gates-failing "
+            + "(gates, each with its evidence); or concurrent-change",
+            headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With frozen, outside-window and "
+                    + "too-early: seconds until asking again can succeed", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problems.MEDIA_TYPE,
                     schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)

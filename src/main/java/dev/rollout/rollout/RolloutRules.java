@@ -2,9 +2,13 @@ package dev.rollout.rollout;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.rollout.freeze.FreezeRules;
+import dev.rollout.plan.AdvanceWindows;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.StepSchedule;
 
@@ -39,61 +43,132 @@ public final class RolloutRules {
     public record ApprovalRequired(int stepIndex, double percentage) implements AdvanceDecision {
     }
 
+    /** A freeze covers the target: no move until {@code until} (the end of the chain of freezes over it). */
+    public record Frozen(Instant until, List<String> freezes, Duration remaining) implements AdvanceDecision {
+    }
+
+    /**
+     * The next step may be entered only inside one of the plan's advance windows, and none is open;
+     * {@code opensAt} is the next opening (null when none opens within two weeks).
+     */
+    public record OutsideWindow(Instant opensAt, Duration remaining) implements AdvanceDecision {
+    }
+
+    /** What holds a move besides the state and the dwell: a freeze over the target, the plan's advance windows. */
+    public record Holds(Optional<FreezeRules.Cover> freeze, AdvanceWindows windows) {
+        public static final Holds NONE = new Holds(Optional.empty(), AdvanceWindows.ALWAYS);
+    }
+
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
             StepSchedule schedule, Instant now) {
-        return advance(state, stepIndex, dwellStartedAt, schedule, now, false, null);
+        return advance(state, stepIndex, dwellStartedAt, Duration.ZERO, schedule, now, Holds.NONE, null, false);
     }
 
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
             StepSchedule schedule, Instant now, boolean override) {
-        return advance(state, stepIndex, dwellStartedAt, schedule, now, override, null);
+        return advance(state, stepIndex, dwellStartedAt, Duration.ZERO, schedule, now, Holds.NONE, null, override);
     }
 
-    /**
-     * What an advance leads to. {@code approvedStep} is the step the rollout holds an approval for (null: none).
-     * With {@code override} (an admin's audited override) neither a dwell that is not over yet nor a missing
-     * approval stops the move. The next step's dwell still starts at {@code now}, in full.
-     *
-     * <p>The refusals are checked cheapest and most final first, one block each, in the contract's order:
-     * not-progressing, frozen, outside-window, too-early, approval-required; gates-failing is the caller's,
-     * asked last (monitoring is the slowest).
-     */
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
             StepSchedule schedule, Instant now, boolean override, Integer approvedStep) {
-        return advance(state, stepIndex, dwellStartedAt, Duration.ZERO, schedule, now, override, approvedStep);
+        return advance(state, stepIndex, dwellStartedAt, Duration.ZERO, schedule, now, Holds.NONE, approvedStep,
+                override);
     }
 
-    /** As below, with no approval held. */
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt, Duration held,
             StepSchedule schedule, Instant now, boolean override) {
-        return advance(state, stepIndex, dwellStartedAt, held, schedule, now, override, null);
+        return advance(state, stepIndex, dwellStartedAt, held, schedule, now, Holds.NONE, null, override);
+    }
+
+    public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt,
+            StepSchedule schedule, Instant now, Holds holds, boolean override) {
+        return advance(state, stepIndex, dwellStartedAt, Duration.ZERO, schedule, now, holds, null, override);
     }
 
     /**
-     * As above, for a dwell window of which {@code held} went unobserved (gates in ERROR under HOLD, see
-     * {@link #held}): the dwell ends that much later.
+     * What an advance leads to: the first of {@link #refusals} (which refusal wins), or the move. {@code held}
+     * is the part of the dwell window that went unobserved (gates in ERROR under HOLD, see {@link #held}): the
+     * dwell ends that much later. {@code approvedStep} is the step the rollout holds an approval for (null:
+     * none). With {@code override} (an admin's audited override) every refusal but not-progressing is set
+     * aside. The next step's dwell still starts at {@code now}, in full.
      */
     public static AdvanceDecision advance(RolloutState state, int stepIndex, Instant dwellStartedAt, Duration held,
-            StepSchedule schedule, Instant now, boolean override, Integer approvedStep) {
-        // 1. not-progressing
+            StepSchedule schedule, Instant now, Holds holds, Integer approvedStep, boolean override) {
+        List<AdvanceDecision> refusals = refusals(state, stepIndex, dwellStartedAt, held, schedule, now, holds,
+                approvedStep);
+        if (!refusals.isEmpty() && (!override || refusals.get(0) instanceof NotProgressing)) {
+            return refusals.get(0);
+        }
+        return move(stepIndex, schedule, now);
+    }
+
+    public static List<AdvanceDecision> refusals(RolloutState state, int stepIndex, Instant dwellStartedAt,
+            StepSchedule schedule, Instant now, Holds holds) {
+        return refusals(state, stepIndex, dwellStartedAt, Duration.ZERO, schedule, now, holds, null);
+    }
+
+    /**
+     * Every rule that refuses a move now, in the contract's order of which refusal wins (cheapest and most
+     * final first): not-progressing, frozen, outside-window, too-early, approval-required. The last one,
+     * gates-failing, is checked after these, outside this class (gates are asked last, as they cost
+     * monitoring requests). One line per rule, in order: a new rule is one line in its place.
+     */
+    public static List<AdvanceDecision> refusals(RolloutState state, int stepIndex, Instant dwellStartedAt,
+            Duration held, StepSchedule schedule, Instant now, Holds holds, Integer approvedStep) {
         if (state != RolloutState.PROGRESSING) {
-            return new NotProgressing(state);
+            return List.of(new NotProgressing(state));
         }
-        // 2. frozen, 3. outside-window: not in this rule set yet
-        // 4. too-early
+        List<AdvanceDecision> refusals = new ArrayList<>(4);
+        frozen(holds, now).ifPresent(refusals::add);
+        outsideWindow(stepIndex, schedule, holds, now).ifPresent(refusals::add);
+        tooEarly(stepIndex, dwellStartedAt, held, schedule, now).ifPresent(refusals::add);
+        approvalRequired(stepIndex, schedule, approvedStep).ifPresent(refusals::add);
+        return refusals;
+    }
+
+    /** A freeze holds every move, the completion of a final step included. */
+    static Optional<AdvanceDecision> frozen(Holds holds, Instant now) {
+        return holds.freeze().filter(cover -> cover.until().isAfter(now))
+                .map(cover -> new Frozen(cover.until(), cover.freezes(), Duration.between(now, cover.until())));
+    }
+
+    /**
+     * Windows hold entering a step; completing the last one (its dwell and bake over) changes no traffic and
+     * is not held. Outside every window, the wait is until the next opening.
+     */
+    static Optional<AdvanceDecision> outsideWindow(int stepIndex, StepSchedule schedule, Holds holds, Instant now) {
+        if (stepIndex >= schedule.lastIndex() || holds.windows().isOpen(now)) {
+            return Optional.empty();
+        }
+        Optional<Instant> opens = holds.windows().nextOpening(now);
+        return Optional.of(new OutsideWindow(opens.orElse(null),
+                opens.map(at -> Duration.between(now, at)).orElse(NO_OPENING_RETRY)));
+    }
+
+    /** What Retry-After says when no window opens within the search: ask again in an hour. */
+    static final Duration NO_OPENING_RETRY = Duration.ofHours(1);
+
+    static Optional<AdvanceDecision> tooEarly(int stepIndex, Instant dwellStartedAt, Duration held,
+            StepSchedule schedule, Instant now) {
         Instant earliest = schedule.earliestAdvanceAt(stepIndex, dwellStartedAt, held);
-        if (!override && now.isBefore(earliest)) {
-            return new TooEarly(earliest, Duration.between(now, earliest));
+        return now.isBefore(earliest) ? Optional.of(new TooEarly(earliest, Duration.between(now, earliest)))
+                : Optional.empty();
+    }
+
+    /** The next step needs an approval the rollout does not hold (none is needed to complete the last). */
+    static Optional<AdvanceDecision> approvalRequired(int stepIndex, StepSchedule schedule, Integer approvedStep) {
+        if (stepIndex >= schedule.lastIndex() || !awaitsApproval(schedule, stepIndex, approvedStep)) {
+            return Optional.empty();
         }
+        int next = stepIndex + 1;
+        return Optional.of(new ApprovalRequired(next, schedule.percentageAt(next)));
+    }
+
+    private static AdvanceDecision move(int stepIndex, StepSchedule schedule, Instant now) {
         if (stepIndex >= schedule.lastIndex()) {
             return new Complete();
         }
         int next = stepIndex + 1;
-        // 5. approval-required
-        if (!override && awaitsApproval(schedule, stepIndex, approvedStep)) {
-            return new ApprovalRequired(next, schedule.percentageAt(next));
-        }
-        // 6. gates-failing: asked by the caller once every rule here lets the move through
         boolean completes = next == schedule.lastIndex() && schedule.dwellAt(next).isZero();
         return new Enter(next, schedule.percentageAt(next), schedule.earliestAdvanceAt(next, now), completes);
     }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.rollout.clock.RolloutClock;
+import dev.rollout.freeze.FreezeService;
 import dev.rollout.gate.GateChecks;
 import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateReport;
@@ -26,6 +27,7 @@ import dev.rollout.history.HistoryEvent;
 import dev.rollout.page.Cursor;
 import dev.rollout.page.Page;
 import dev.rollout.page.PageRequest;
+import dev.rollout.plan.AdvanceWindows;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.PlanService;
 import dev.rollout.problem.ApiProblem;
@@ -57,10 +59,12 @@ public class RolloutService {
     private final ObjectMapper json;
     private final RolloutRepository rows;
     private final ScopeGuard scope;
+    private final FreezeService freezes;
 
     public RolloutService(EntityManager em, RolloutClock clock, RolloutChanges changes, PlanService plans,
             History history, IdempotencyStore idempotency, GateChecks gates, ObjectMapper json,
-            RolloutRepository rows, ScopeGuard scope) {
+            RolloutRepository rows, ScopeGuard scope, FreezeService freezes) {
+        this.freezes = freezes;
         this.rows = rows;
         this.scope = scope;
         this.em = em;
@@ -250,6 +254,13 @@ public class RolloutService {
                     throw targetBusy(request.target(), Map.of("activeRolloutId", active.get()));
                 }
                 Instant now = clock.now();
+                // A freeze holds starts as it holds advances: nothing new reaches a frozen target.
+                Optional<RolloutRefused> frozen = RolloutRules.frozen(new RolloutRules.Holds(
+                        freezes.cover(request.target(), now), AdvanceWindows.ALWAYS), now)
+                        .flatMap(decision -> refusal(null, decision));
+                if (frozen.isPresent()) {
+                    throw frozen.get();
+                }
                 Rollout rollout = Rollout.begin(plan, request.target(), request.version(), now, actor);
                 rollout.persistAndFlush();
                 history.append(rollout.started(actor), now);
@@ -345,7 +356,7 @@ public class RolloutService {
                 }
             }
             Rollout rollout = locked.rollout();
-            return refusal(rollout, rollout.decideAdvance(locked.now(), override))
+            return refusal(rollout, rollout.decideAdvance(locked.now(), holds(rollout, locked.now()), override))
                     .map(refusal -> refuse(rollout, refusal, actor, recordRefusals))
                     .orElseGet(() -> Decided.nothing(new Evaluate(rollout.rowVersion, rollout.plan.gates)));
         }).orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
@@ -371,14 +382,16 @@ public class RolloutService {
                         "the rollout changed while this request was being evaluated; read it and ask again",
                         Map.of()), actor, recordRefusals);
             }
-            if (!report.passed() && !override) {
-                return refuse(rollout, gatesFailing(report), actor, recordRefusals);
-            }
-            AdvanceDecision plain = rollout.decideAdvance(now, false);
-            AdvanceDecision decision = override ? rollout.decideAdvance(now, true) : plain;
+            // The rules again under the lock (a freeze may have been set since the look), before the gates:
+            // which refusal wins follows RolloutRules.refusals, and gates-failing comes last.
+            RolloutRules.Holds holds = holds(rollout, now);
+            AdvanceDecision decision = rollout.decideAdvance(now, holds, override);
             Optional<RolloutRefused> refusal = refusal(rollout, decision);
             if (refusal.isPresent()) {
                 return refuse(rollout, refusal.get(), actor, recordRefusals);
+            }
+            if (!report.passed() && !override) {
+                return refuse(rollout, gatesFailing(report), actor, recordRefusals);
             }
             if (idempotencyKey != null) {
                 // Claimed only now that the move will happen, so a refusal leaves the key free for a retry;
@@ -389,7 +402,7 @@ public class RolloutService {
             }
             List<HistoryEvent> events = new ArrayList<>(3);
             if (override) {
-                events.add(rollout.overridden(plain, decision, report, actor, overrideReason));
+                events.add(rollout.overridden(rollout.refusals(now, holds), decision, report, actor, overrideReason));
             }
             events.addAll(rollout.advance(decision, now, actor, report, override, null));
             RolloutView view = RolloutView.of(rollout);
@@ -420,8 +433,40 @@ public class RolloutService {
                 : Decided.nothing(new Refuse(refusal));
     }
 
-    /** The refusal a non-advancing decision means; empty for Enter and Complete. */
+    /** What holds a move of {@code rollout} at {@code now} besides its state, dwell and plan: the freezes over it. */
+    private RolloutRules.Holds holds(Rollout rollout, Instant now) {
+        if (rollout.state != RolloutState.PROGRESSING) {
+            return RolloutRules.Holds.NONE; // not-progressing wins: no need to read the freezes
+        }
+        return new RolloutRules.Holds(freezes.cover(rollout.target, now), AdvanceWindows.ALWAYS);
+    }
+
+    /**
+     * The refusal a non-advancing decision means; empty for Enter and Complete. {@code rollout} is null for a
+     * start (only a freeze can refuse one here).
+     */
     static Optional<RolloutRefused> refusal(Rollout rollout, AdvanceDecision decision) {
+        if (decision instanceof RolloutRules.Frozen frozen) {
+            long seconds = RolloutRefused.seconds(frozen.remaining());
+            return Optional.of(new RolloutRefused(Refusal.FROZEN, "the target is frozen ("
+                    + String.join(", ", frozen.freezes()) + ") until " + frozen.until() + "; retry in " + seconds
+                    + " s", Map.of("until", frozen.until().toString(), "freezes", frozen.freezes(),
+                            "retryAfterSeconds", seconds), frozen.remaining()));
+        }
+        if (decision instanceof RolloutRules.OutsideWindow outside) {
+            long seconds = RolloutRefused.seconds(outside.remaining());
+            Map<String, Object> facts = new java.util.LinkedHashMap<>();
+            if (outside.opensAt() != null) {
+                facts.put("opensAt", outside.opensAt().toString());
+            }
+            facts.put("advanceWindows", rollout.plan.advanceWindows);
+            facts.put("retryAfterSeconds", seconds);
+            return Optional.of(new RolloutRefused(Refusal.OUTSIDE_WINDOW, "steps of plan '" + rollout.plan.name
+                    + "' are entered only inside its advance windows (" + AdvanceWindows.describe(
+                            rollout.plan.advanceWindows) + ")" + (outside.opensAt() == null ? ""
+                                    : "; the next opens at " + outside.opensAt()) + "; retry in " + seconds + " s",
+                    facts, outside.remaining()));
+        }
         if (decision instanceof RolloutRules.TooEarly tooEarly) {
             long seconds = RolloutRefused.seconds(tooEarly.remaining());
             Map<String, Object> facts = new java.util.LinkedHashMap<>();

@@ -23,6 +23,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.rollout.clock.RolloutClock;
+import dev.rollout.freeze.Freeze;
+import dev.rollout.freeze.FreezeRules;
+import dev.rollout.freeze.FreezeService;
 import dev.rollout.gate.GateChecks;
 import dev.rollout.gate.GateEvaluator;
 import dev.rollout.gate.GateReport;
@@ -69,7 +72,7 @@ public class RolloutWatch {
     public record TickReport(int watched, int violations, int advanced) {
     }
 
-    private record Snapshot(List<Active> active, Map<Long, Plan> plans, Instant now) {
+    private record Snapshot(List<Active> active, Map<Long, Plan> plans, Instant now, List<Freeze> freezes) {
     }
 
     private final RolloutClock clock;
@@ -80,6 +83,7 @@ public class RolloutWatch {
     private final WatchMembers members;
     private final WatchMetrics metrics;
     private final WatchConfig config;
+    private final FreezeService freezes;
     private final ExecutorService actions;
     /** One permit: taken by a scheduled tick, or by whoever holds the watch. */
     private final Semaphore scheduled = new Semaphore(1);
@@ -89,7 +93,8 @@ public class RolloutWatch {
     private final ExecutorService soonRunner;
 
     public RolloutWatch(RolloutClock clock, RolloutChanges changes, RolloutRepository rows, PlanCache plans,
-            GateChecks gates, WatchMembers members, WatchMetrics metrics, WatchConfig config) {
+            GateChecks gates, WatchMembers members, WatchMetrics metrics, WatchConfig config, FreezeService freezes) {
+        this.freezes = freezes;
         this.clock = clock;
         this.changes = changes;
         this.rows = rows;
@@ -212,7 +217,7 @@ public class RolloutWatch {
                 Instant now = clock.now();
                 List<Active> active = rows.active(now);
                 Map<Long, Plan> byId = plans.get(active.stream().map(Active::planId).distinct().toList());
-                return new Snapshot(active, byId, now);
+                return new Snapshot(active, byId, now, freezes.notEnded(now));
             });
         } catch (RuntimeException e) {
             LOG.warnf("cannot read the active rollouts, retrying next tick: %s", e.toString());
@@ -235,7 +240,7 @@ public class RolloutWatch {
         byPlan.forEach((planId, rollouts) -> {
             Plan plan = snapshot.plans().get(planId);
             acting.add(gates.checkShared(plan.gates, rollouts.size(), batch)
-                    .thenCompose(report -> actOnPlan(plan, rollouts, report, reports, changing))
+                    .thenCompose(report -> actOnPlan(plan, rollouts, report, reports, changing, snapshot))
                     .exceptionally(error -> {
                         LOG.warnf("watching the rollouts of plan %d failed, retrying next tick: %s", planId,
                                 error.toString());
@@ -283,14 +288,17 @@ public class RolloutWatch {
      * batches of a few hundred, each batch one transaction on an action thread.
      */
     private CompletableFuture<List<WatchAction>> actOnPlan(Plan plan, List<Active> rollouts, GateReport report,
-            Map<UUID, GateReport> reports, AtomicInteger changing) {
+            Map<UUID, GateReport> reports, AtomicInteger changing, Snapshot snapshot) {
         List<Active> toChange = new ArrayList<>();
         GateResponse response = response(plan, report);
         boolean shadowFailing = !report.shadowFailing().isEmpty();
         for (Active rollout : rollouts) {
             reports.put(rollout.id(), report);
+            // Held by a freeze or outside the plan's windows: not due, so it costs no transaction this tick.
+            boolean due = rollout.due() && !held(plan, rollout.stepIndex(), rollout.target(), snapshot.freezes(),
+                    snapshot.now());
             WatchAction action = WatchRules.decide(rollout.state(), response, rollout.violationOpen(),
-                    rollout.holdOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()), rollout.due(),
+                    rollout.holdOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()), due,
                     rollout.awaitsApproval(plan));
             WatchAction shadow = WatchRules.shadow(rollout.state(), shadowFailing, rollout.shadowOpen());
             if (action != WatchAction.NONE || shadow != WatchAction.NONE) {
@@ -312,6 +320,13 @@ public class RolloutWatch {
         return report.response(plan.gates, GateResponse.valueOf(plan.onViolation.name()));
     }
 
+    /** Whether a freeze or the plan's advance windows hold a move of this rollout at {@code now}. */
+    private static boolean held(Plan plan, int stepIndex, String target, List<Freeze> freezes, Instant now) {
+        RolloutRules.Holds holds = new RolloutRules.Holds(FreezeRules.cover(freezes, target, now), plan.windows());
+        return RolloutRules.frozen(holds, now).isPresent()
+                || RolloutRules.outsideWindow(stepIndex, plan.schedule(), holds, now).isPresent();
+    }
+
     private static boolean mayMoveItself(Plan plan, int stepIndex, int stepCount) {
         return plan.mode == Mode.AUTOMATIC || stepIndex == stepCount - 1;
     }
@@ -326,8 +341,11 @@ public class RolloutWatch {
         Map<UUID, Long> versions = new LinkedHashMap<>();
         seen.forEach(rollout -> versions.put(rollout.id(), rollout.rowVersion()));
         Map<UUID, WatchAction> done;
+        // The freezes as of the batch's own clock reading, read once per batch and only if a move is decided.
+        Map<Instant, List<Freeze>> inForce = new HashMap<>();
         try {
-            done = changes.changeAll(versions, locked -> decideLocked(locked, reports.get(locked.rollout().id)));
+            done = changes.changeAll(versions, locked -> decideLocked(locked, reports.get(locked.rollout().id),
+                    inForce));
         } catch (RuntimeException e) {
             LOG.warnf("changing %d rollouts in one batch failed, changing them one by one: %s", seen.size(),
                     e.toString());
@@ -347,7 +365,7 @@ public class RolloutWatch {
     private WatchAction act(Active seen, GateReport report) {
         try {
             WatchAction done = changes.change(seen.id(), LockMode.SKIP_IF_LOCKED, seen.rowVersion(),
-                    locked -> decideLocked(locked, report)).orElse(WatchAction.NONE);
+                    locked -> decideLocked(locked, report, new HashMap<>())).orElse(WatchAction.NONE);
             if (done != WatchAction.NONE) {
                 metrics.acted(done);
             }
@@ -358,7 +376,8 @@ public class RolloutWatch {
         }
     }
 
-    private Decided<WatchAction> decideLocked(RolloutChanges.Locked locked, GateReport report) {
+    private Decided<WatchAction> decideLocked(RolloutChanges.Locked locked, GateReport report,
+            Map<Instant, List<Freeze>> inForce) {
         if (locked.changedSinceSeen()) {
             return Decided.nothing(WatchAction.NONE); // changed after these results were taken; look again next tick
         }
@@ -394,7 +413,10 @@ public class RolloutWatch {
                 events.add(rollout.endHold(report, now, ACTOR, instance));
                 break;
             case MOVE:
-                AdvanceDecision decision = rollout.decideAdvance(now, false);
+                // Freezes read again under the lock: one set a moment ago holds this move too.
+                List<Freeze> freezesNow = inForce.computeIfAbsent(now, freezes::notEnded);
+                AdvanceDecision decision = rollout.decideAdvance(now,
+                        new RolloutRules.Holds(FreezeRules.cover(freezesNow, rollout.target, now), dev.rollout.plan.AdvanceWindows.ALWAYS), false);
                 if (decision instanceof RolloutRules.Enter || decision instanceof RolloutRules.Complete) {
                     events.addAll(rollout.advance(decision, now, ACTOR, report, false, instance));
                 } else {

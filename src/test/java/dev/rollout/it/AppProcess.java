@@ -292,6 +292,17 @@ public final class AppProcess implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(path)).DELETE(), REQUEST_TIMEOUT);
     }
 
+    /** A DELETE with a JSON body (lifting a freeze needs a reason). */
+    public Reply delete(String path, Object body) {
+        try {
+            return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                    .method("DELETE", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))),
+                    REQUEST_TIMEOUT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     public Reply post(String path, Object body) {
         String text;
         try {

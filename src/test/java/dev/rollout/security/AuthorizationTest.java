@@ -66,7 +66,11 @@ class AuthorizationTest {
             Map.entry("GET /api/v1/tokens", Role.ADMIN),
             Map.entry("POST /api/v1/tokens", Role.ADMIN),
             Map.entry("DELETE /api/v1/tokens/{name}", Role.ADMIN),
-            Map.entry("GET /api/v1/audit", Role.ADMIN)));
+            Map.entry("GET /api/v1/audit", Role.ADMIN),
+            Map.entry("GET /api/v1/freezes", Role.VIEWER),
+            Map.entry("POST /api/v1/freezes", Role.OPERATOR),
+            Map.entry("DELETE /api/v1/freezes/{name}", Role.OPERATOR),
+            Map.entry("GET /api/v1/whoami", Role.VIEWER)));
 
     /** The brief's roles, each with every role below it (written out, not derived from the product's code). */
     static final Map<Role, List<Role>> BELOW = Map.of(
@@ -193,6 +197,11 @@ class AuthorizationTest {
                     Map.of("target", "auth-matches-nothing-*", "reason", "authorization test");
             case "/api/v1/rollouts" -> Map.of("plan", planName, "target", unique("auth-target"), "version", "v1");
             case "/api/v1/tokens" -> Map.of("name", unique("auth-token"), "role", "viewer");
+            // far ahead and on a target no test uses: it holds nothing
+            case "/api/v1/freezes" -> Map.of("name", unique("auth-freeze"), "from",
+                    java.time.Instant.now().plus(java.time.Duration.ofDays(300)).toString(), "until",
+                    java.time.Instant.now().plus(java.time.Duration.ofDays(301)).toString(), "targets",
+                    List.of(unique("auth-frozen")), "reason", "authorization test");
             default -> parts[1].endsWith("/advance") ? Map.of() : Map.of("reason", "authorization test");
         };
         RequestSpecification spec = request.contentType(ContentType.JSON);
@@ -220,6 +229,7 @@ class AuthorizationTest {
                 .jsonPath().getList("id").size());
         state.put("tokens", Api.all("/api/v1/tokens"));
         state.put("audit", given().get("/api/v1/audit?limit=1000").then().statusCode(200).extract().asString());
+        state.put("freezes", Api.all("/api/v1/freezes"));
         return state;
     }
 }

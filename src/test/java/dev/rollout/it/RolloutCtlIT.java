@@ -33,9 +33,9 @@ import dev.rollout.support.TestDatabase;
 /**
  * {@code deploy/rolloutctl} against the packaged service, as a release engineer or a script runs it: its
  * output and its exit codes (0 done, 1 other, 2 usage or input, 3 too-early, 4 gates-failing, 5 not
- * progressing, 7 approval required, 8 access refused). The watch ticks once an hour here, so nothing but the
- * client moves a rollout; no ROLLOUT_PROMETHEUS_URL, so a gate that needs Prometheus is in ERROR and blocks
- * (fail closed).
+ * progressing, 6 frozen or outside a window, 7 approval required, 8 access refused). The watch ticks once an
+ * hour here, so nothing but the client moves a rollout; no ROLLOUT_PROMETHEUS_URL, so a gate that needs
+ * Prometheus is in ERROR and blocks (fail closed).
  */
 class RolloutCtlIT {
 
@@ -251,6 +251,34 @@ class RolloutCtlIT {
         } finally {
             watch.destroyForcibly();
         }
+    }
+
+    @Test
+    void aFreezeIsSixUntilItIsLifted() {
+        String id = rollout("cli-frozen-svc");
+        cli(operator, "freeze", "create", "cli-freeze", "--until", "2h", "--target", "cli-frozen-*", "--reason",
+                "change freeze").exits(0).says("created freeze cli-freeze");
+        cli(viewer, "freeze", "list").exits(0).says("cli-freeze");
+        Run frozen = cli(operator, "advance", id).exits(6);
+        assertTrue(frozen.err.contains("frozen") && frozen.err.contains("until"), frozen.err);
+        cli(operator, "start", PLAN, "cli-frozen-other", "v1").exits(6).complains("frozen");
+        cli(operator, "freeze", "delete", "cli-freeze", "--reason", "freeze over").exits(0).says("lifted freeze cli-freeze");
+        cli(operator, "advance", id).exits(0).says("to 10 %");
+    }
+
+    @Test
+    void outsideTheAdvanceWindowIsSix() throws IOException {
+        // A window of half an hour twelve hours from now, every day: now is outside it.
+        int hour = (java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).getHour() + 12) % 24;
+        String from = String.format("%02d:00", hour);
+        String until = String.format("%02d:30", hour);
+        cli(operator, "plan", "apply", plan("cli_windowed", """
+                "steps": [{"percentage": 10, "minDwell": "PT1H"}, {"percentage": 100, "minDwell": "PT1H"}],
+                "advanceWindows": [{"days": ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
+                                    "from": "%s", "until": "%s", "zone": "UTC"}]""".formatted(from, until))
+                .toString()).exits(0);
+        String id = start("cli_windowed", "cli-windowed-svc");
+        cli(operator, "advance", id).exits(6).complains("outside-window");
     }
 
     @Test

@@ -22,7 +22,7 @@ import javax.sql.DataSource;
 
 import org.hibernate.Session;
 
-import dev.rollout.db.Rows;
+import dev.rollout.history.History;
 import dev.rollout.plan.Plan;
 
 /**
@@ -148,43 +148,128 @@ public class RolloutRepository {
      * translation), no join and no plan body to parse. For answers only: nothing is written from it.
      */
     Optional<Rollout> snapshot(UUID id, LongFunction<Optional<Plan>> plans) {
-        Rollout r = new Rollout();
-        long planId;
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(SNAPSHOT)) {
+            s.setObject(1, id);
+            try (ResultSet row = s.executeQuery()) {
+                return row.next() ? Optional.of(rollout(id, row, plans)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("reading rollout " + id + " failed", e);
+        }
+    }
+
+    /** A rollout read for a change, and the database's {@code statement_timestamp()} of the statement that read it. */
+    record ForChange(Rollout rollout, Instant statementTimestamp) {
+    }
+
+    /**
+     * The rollout for a change, in one statement on the transaction's connection: the row lock as {@code mode}
+     * says ({@code FOR UPDATE}, {@code FOR UPDATE SKIP LOCKED}, or none) and the database clock, read after
+     * the lock was granted ({@code statement_timestamp()} is evaluated as the row is returned, so a wait for
+     * the lock never shortens a dwell). Plain JDBC: the rollout is unmanaged, with its plan from {@code plans};
+     * what a change does to it is written by {@link #changeWrite}. Empty when the rollout does not exist, or
+     * is held by someone else under {@code SKIP_IF_LOCKED}.
+     */
+    Optional<ForChange> forChange(UUID id, RolloutChanges.LockMode mode, LongFunction<Optional<Plan>> plans) {
+        String sql = switch (mode) {
+            case WAIT -> FOR_CHANGE + " for update";
+            case SKIP_IF_LOCKED -> FOR_CHANGE + " for update skip locked";
+            case NO_LOCK -> FOR_CHANGE;
+        };
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setObject(1, id);
             try (ResultSet row = s.executeQuery()) {
                 if (!row.next()) {
                     return Optional.empty();
                 }
-                planId = row.getLong(1);
-                r.target = row.getString(2);
-                r.version = row.getString(3);
-                r.state = RolloutState.valueOf(row.getString(4));
-                r.stepIndex = row.getInt(5);
-                r.stepCount = row.getInt(6);
-                r.currentPercentage = row.getDouble(7);
-                r.stepEnteredAt = instant(row, 8);
-                r.dwellStartedAt = instant(row, 9);
-                r.earliestAdvanceAt = instant(row, 10);
-                r.startedAt = instant(row, 11);
-                r.finishedAt = instant(row, 12);
-                r.updatedAt = instant(row, 13);
-                r.rowVersion = row.getLong(14);
-                r.violationOpen = row.getBoolean(15);
+                return Optional.of(new ForChange(rollout(id, row, plans), instant(row, 16)));
             }
         } catch (SQLException e) {
-            throw new PersistenceException("reading rollout " + id + " failed", e);
+            throw new PersistenceException("reading rollout " + id + " for a change failed", e);
         }
+    }
+
+    /** The fields a transition may change: what {@link #changeWrite} compares and writes. */
+    record Fields(RolloutState state, int stepIndex, double currentPercentage, Instant stepEnteredAt,
+            Instant dwellStartedAt, Instant earliestAdvanceAt, Instant finishedAt, Instant updatedAt,
+            boolean violationOpen) {
+
+        static Fields of(Rollout r) {
+            return new Fields(r.state, r.stepIndex, r.currentPercentage, r.stepEnteredAt, r.dwellStartedAt,
+                    r.earliestAdvanceAt, r.finishedAt, r.updatedAt, r.violationOpen);
+        }
+    }
+
+    /**
+     * The row update of a rollout read by {@link #forChange} whose fields are no longer {@code before}: all of
+     * them, {@code row_version} bumped, and only if it is still the version read (the same check as the
+     * entity's {@code @Version}); sent by {@code History} in the statement that appends the change's events.
+     * Null when nothing changed: no update, and {@code row_version} stays.
+     */
+    History.RowWrite changeWrite(Rollout r, Fields before) {
+        Fields after = Fields.of(r);
+        if (after.equals(before)) {
+            return null;
+        }
+        List<Object> parameters = new ArrayList<>(11);
+        parameters.add(r.state.name());
+        parameters.add(r.stepIndex);
+        parameters.add(r.currentPercentage);
+        parameters.add(offset(r.stepEnteredAt));
+        parameters.add(offset(r.dwellStartedAt));
+        parameters.add(offset(r.earliestAdvanceAt));
+        parameters.add(offset(r.finishedAt));
+        parameters.add(offset(r.updatedAt));
+        parameters.add(r.violationOpen);
+        parameters.add(r.id);
+        parameters.add(r.rowVersion);
+        return new History.RowWrite(UPDATE, parameters);
+    }
+
+    private static final String UPDATE = """
+            update rollout set state = ?, step_index = ?, current_percentage = ?, step_entered_at = ?,
+                   dwell_started_at = ?, earliest_advance_at = ?, finished_at = ?, updated_at = ?, violation_open = ?,
+                   row_version = row_version + 1
+             where id = ? and row_version = ?""";
+
+    private static OffsetDateTime offset(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    /** The row mapper of {@link #SNAPSHOT} and {@link #FOR_CHANGE}: an unmanaged rollout, its plan from {@code plans}. */
+    private static Rollout rollout(UUID id, ResultSet row, LongFunction<Optional<Plan>> plans) throws SQLException {
+        Rollout r = new Rollout();
+        long planId = row.getLong(1);
+        r.target = row.getString(2);
+        r.version = row.getString(3);
+        r.state = RolloutState.valueOf(row.getString(4));
+        r.stepIndex = row.getInt(5);
+        r.stepCount = row.getInt(6);
+        r.currentPercentage = row.getDouble(7);
+        r.stepEnteredAt = instant(row, 8);
+        r.dwellStartedAt = instant(row, 9);
+        r.earliestAdvanceAt = instant(row, 10);
+        r.startedAt = instant(row, 11);
+        r.finishedAt = instant(row, 12);
+        r.updatedAt = instant(row, 13);
+        r.rowVersion = row.getLong(14);
+        r.violationOpen = row.getBoolean(15);
         r.id = id;
         r.plan = plans.apply(planId).orElseThrow(() -> new IllegalStateException("rollout " + id
                 + " names a plan that does not exist"));
-        return Optional.of(r);
+        return r;
     }
 
     private static final String SNAPSHOT = """
             select plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
                    dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
                    violation_open
+            from rollout where id = ?""";
+
+    private static final String FOR_CHANGE = """
+            select plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
+                   dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
+                   violation_open, statement_timestamp()
             from rollout where id = ?""";
 
     private static Instant instant(ResultSet row, int column) throws SQLException {

@@ -19,9 +19,9 @@ import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
 
 import javax.sql.DataSource;
-import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
 import org.hibernate.jdbc.Work;
@@ -108,6 +108,9 @@ public class History {
         boolean refusals = false;
         for (HistoryEvent event : events) {
             refusals |= event.details() instanceof EventDetails.Refused;
+            if (!event.rolloutId().equals(events.get(0).rolloutId())) {
+                throw new IllegalArgumentException("one change appends the events of one rollout: " + events);
+            }
         }
         if (events.isEmpty() || refusals) {
             if (write != null) {

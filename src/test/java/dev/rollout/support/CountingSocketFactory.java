@@ -42,21 +42,25 @@ public final class CountingSocketFactory extends SocketFactory {
     }
 
     /**
-     * What the counted thread has sent so far: {round trips, executes} and the statements parsed. The driver
-     * loads this class with the application class loader and a Quarkus test with its own, so the two copies
-     * share it through the system properties, in JDK types only.
+     * While {@link #count} runs, what its thread has sent so far: {the thread, {round trips, executes}, the
+     * statements, the message types}. The driver loads this class with the application class loader and a
+     * Quarkus test with its own, so the two copies meet in the system properties, in JDK types only, and only
+     * for as long as the count lasts (start-up code reads the system properties and expects strings there).
      */
-    @SuppressWarnings("unchecked")
-    private static final ThreadLocal<Object[]> COUNTING = (ThreadLocal<Object[]>) System.getProperties()
-            .computeIfAbsent(CountingSocketFactory.class.getName() + ".counting", key -> new ThreadLocal<Object[]>());
+    private static final String COUNTING = CountingSocketFactory.class.getName() + ".counting";
+
+    /** The count of the current thread, or null when it is not being counted. */
+    private static Object[] counting() {
+        Object[] counting = (Object[]) System.getProperties().get(COUNTING);
+        return counting != null && counting[0] == Thread.currentThread() ? counting : null;
+    }
 
     /** Runs {@code work} on this thread and answers what it sent to the database, and its result. */
-    @SuppressWarnings("unchecked")
-    public static <T> Counted<T> count(Supplier<T> work) {
+    public static synchronized <T> Counted<T> count(Supplier<T> work) {
         long[] counts = new long[2];
         List<String> parsed = new ArrayList<>();
         StringBuilder messages = new StringBuilder();
-        COUNTING.set(new Object[] {counts, parsed, messages});
+        System.getProperties().put(COUNTING, new Object[] {Thread.currentThread(), counts, parsed, messages});
         try {
             T result = work.get();
             Sent sent = new Sent();
@@ -66,7 +70,7 @@ public final class CountingSocketFactory extends SocketFactory {
             sent.messages = messages.toString();
             return new Counted<>(result, sent);
         } finally {
-            COUNTING.remove();
+            System.getProperties().remove(COUNTING);
         }
     }
 
@@ -137,10 +141,10 @@ public final class CountingSocketFactory extends SocketFactory {
 
         /** The driver reads: what it wrote before went out and it now waits for the answers, one round trip. */
         private void answered() {
-            Object[] counting = COUNTING.get();
+            Object[] counting = counting();
             if (unanswered && counting != null) {
-                ((long[]) counting[0])[0]++;
-                ((StringBuilder) counting[2]).append('|');
+                ((long[]) counting[1])[0]++;
+                ((StringBuilder) counting[3]).append('|');
             }
             unanswered = false;
         }
@@ -218,19 +222,19 @@ public final class CountingSocketFactory extends SocketFactory {
 
         @SuppressWarnings("unchecked")
         private void ended() {
-            Object[] counting = COUNTING.get();
+            Object[] counting = counting();
             if (counting == null) {
                 return;
             }
-            long[] counts = (long[]) counting[0];
+            long[] counts = (long[]) counting[1];
             socket.unanswered = true;
-            ((StringBuilder) counting[2]).append(type == 0 ? '0' : type);
+            ((StringBuilder) counting[3]).append(type == 0 ? '0' : type);
             switch (type) {
                 case 'E' -> counts[1]++;
                 case 'Q' -> {
                     counts[1]++;
                     byte[] bytes = body.toByteArray();
-                    ((List<String>) counting[1]).add("(simple) "
+                    ((List<String>) counting[2]).add("(simple) "
                             + new String(bytes, 0, Math.max(0, bytes.length - 1), StandardCharsets.UTF_8));
                 }
                 case 'P' -> {
@@ -243,7 +247,7 @@ public final class CountingSocketFactory extends SocketFactory {
                     while (end < bytes.length && bytes[end] != 0) {
                         end++;
                     }
-                    ((List<String>) counting[1]).add(
+                    ((List<String>) counting[2]).add(
                             new String(bytes, name + 1, Math.max(0, end - name - 1), StandardCharsets.UTF_8));
                 }
                 default -> {

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.rollout.support.Auth;
+import dev.rollout.support.SseClient;
+import io.restassured.RestAssured;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -51,7 +53,9 @@ class OpenApiTest {
                 "/api/v1/rollouts/{id}/pause", "/api/v1/rollouts/{id}/resume", "/api/v1/rollouts/{id}/rollback",
                 "/api/v1/rollouts/{id}/abort", "/api/v1/rollouts/{id}/history", "/api/v1/rollouts/{id}/gates",
                 "/api/v1/rollouts/{id}/deployment-state", "/api/v1/tokens", "/api/v1/tokens/{name}", "/api/v1/audit",
-                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume" }) {
+                "/api/v1/plans/preview", "/api/v1/rollouts/pause", "/api/v1/rollouts/resume",
+                "/api/v1/alertmanager/webhook", "/api/v1/rollouts/{id}/approve", "/api/v1/events",
+                "/api/v1/rollouts/{id}/events", "/api/v1/freezes", "/api/v1/freezes/{name}", "/api/v1/whoami" }) {
             openapi.body("paths", hasKey(path));
         }
     }
@@ -136,6 +140,35 @@ class OpenApiTest {
     }
 
     @Test
+    void approvalsAnswerWhatTheDocumentSays() {
+        String plan = unique("doc-approval");
+        Map<String, Object> body = new java.util.HashMap<>(plan(plan, "MANUAL", "PAUSE", List.of(
+                Map.of("percentage", 50, "minDwell", "PT0S", "approval", true),
+                Map.of("percentage", 100, "minDwell", "PT0S"))));
+        body.put("approvalBy", "another-operator");
+        post("/api/v1/plans", body).then().statusCode(201);
+        String id = post("/api/v1/rollouts", Map.of("plan", plan, "target", unique("doc-target"), "version", "v1"))
+                .path("id");
+        String path = "/api/v1/rollouts/" + id + "/approve";
+        live("post", ID + "/advance", given().post("/api/v1/rollouts/" + id + "/advance"), 409);
+        live("post", ID + "/approve", post(path, Map.of()), 400);
+        live("post", ID + "/approve", post(path, Map.of("reason", "mine")), 403);
+        String operator = Auth.createToken(unique("doc-operator"), "operator");
+        String key = unique("key");
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(Map.of("reason", "reviewed")).post(path), 200);
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).header("Idempotency-Key", key)
+                .body(Map.of("reason", "other")).post(path), 422);
+        given().post("/api/v1/rollouts/" + id + "/advance").then().statusCode(200);
+        live("post", ID + "/approve", Auth.as(operator).contentType(ContentType.JSON).body(Map.of("reason", "x"))
+                .post(path), 409);
+        live("post", ID + "/approve", post("/api/v1/rollouts/00000000-0000-0000-0000-000000000000/approve",
+                Map.of("reason", "x")), 404);
+        live("post", ID + "/approve", given().contentType(ContentType.TEXT).body("x").post(path), 415);
+        assertTrue(operation("post", ID + "/approve").path("requestBody").path("required").asBoolean());
+    }
+
+    @Test
     void previewAndFleetOperationsAnswerWhatTheDocumentSays() {
         String plan = unique("doc-fleet");
         Map<String, Object> body = plan(plan, "MANUAL", "PAUSE", seedSteps("PT1H"));
@@ -154,6 +187,36 @@ class OpenApiTest {
             live("post", path, post(path, Map.of("target", target)), 400);
             live("post", path, given().contentType(ContentType.TEXT).body("x").post(path), 415);
         }
+    }
+
+    @Test
+    void theAlertmanagerWebhookAnswersWhatTheDocumentSays() {
+        String path = "/api/v1/alertmanager/webhook";
+        live("post", path, post(path, Map.of("version", "4", "status", "firing", "alerts", List.of(Map.of(
+                "status", "firing", "labels", Map.of("alertname", unique("doc-alert")))))), 202);
+        live("post", path, post(path, Map.of("version", "3", "alerts", List.of())), 400);
+        live("post", path, given().contentType(ContentType.TEXT).body("x").post(path), 415);
+    }
+
+    @Test
+    void eventStreamsAnswerWhatTheDocumentSays() throws Exception {
+        String plan = post("/api/v1/plans", plan(unique("plan"), "MANUAL", "PAUSE", seedSteps("PT1H"))).then()
+                .statusCode(201).extract().path("name");
+        String id = dev.rollout.support.Api.startRollout(plan, unique("target"));
+        for (String path : List.of("/api/v1/events", "/api/v1/rollouts/" + id + "/events")) {
+            try (SseClient stream = SseClient.open(RestAssured.baseURI + ":" + RestAssured.port + path,
+                    Map.of("Authorization", "Bearer " + Auth.bootstrapToken()))) {
+                String documented = path.equals("/api/v1/events") ? "/api/v1/events" : ID + "/events";
+                assertEquals(200, stream.status());
+                assertTrue(response("get", documented, 200).path("content")
+                        .has(stream.header("Content-Type").split(";")[0].trim()), stream.header("Content-Type"));
+            }
+        }
+        live("get", ID + "/events", given().get("/api/v1/rollouts/" + java.util.UUID.randomUUID() + "/events"), 404);
+        live("get", ID + "/events", given().header("Last-Event-ID", "x").get("/api/v1/rollouts/" + id + "/events"),
+                400);
+        live("get", "/api/v1/events", given().header("Last-Event-ID", "x").get("/api/v1/events"), 400);
+        assertTrue(response("get", "/api/v1/events", 429).path("headers").has("Retry-After"));
     }
 
     @Test
@@ -188,6 +251,51 @@ class OpenApiTest {
         live("get", "/api/v1/audit", given().get("/api/v1/audit?limit=0"), 400);
         String viewer = Auth.createToken(unique("doc-viewer"), "viewer");
         live("get", "/api/v1/audit", Auth.as(viewer).get("/api/v1/audit"), 403);
+    }
+
+    @Test
+    void whoamiAnswersWhatTheDocumentSays() {
+        String name = unique("doc-whoami");
+        String viewer = Auth.createToken(name, "viewer");
+        Response me = Auth.as(viewer).get("/api/v1/whoami");
+        live("get", "/api/v1/whoami", me, 200);
+        assertEquals(name, me.path("actor"));
+        assertEquals("viewer", me.path("role"));
+        live("get", "/api/v1/whoami", Auth.as("rt_" + "B".repeat(43)).get("/api/v1/whoami"), 401);
+    }
+
+    @Test
+    void freezesAnswerWhatTheDocumentSays() {
+        String name = unique("doc-freeze");
+        String target = unique("doc-frozen");
+        java.time.Instant now = java.time.Instant.now();
+        Map<String, Object> freeze = Map.of("name", name, "from", now.minusSeconds(60).toString(), "until",
+                now.plusSeconds(3600).toString(), "targets", List.of(target), "reason", "document check");
+        Response created = post("/api/v1/freezes", freeze);
+        live("post", "/api/v1/freezes", created, 201);
+        assertTrue(hasLocation(response("post", "/api/v1/freezes", 201)));
+        live("post", "/api/v1/freezes", post("/api/v1/freezes", freeze), 409);
+        live("post", "/api/v1/freezes", post("/api/v1/freezes", Map.of("name", name)), 400);
+        Response page = given().get("/api/v1/freezes?limit=1");
+        live("get", "/api/v1/freezes", page, 200);
+        assertTrue(response("get", "/api/v1/freezes", 200).path("headers").has("Link"), "the Link header is documented");
+        live("get", "/api/v1/freezes", given().get("/api/v1/freezes?limit=0"), 400);
+
+        // a start on a frozen target, and an advance of a rollout on it: 409 frozen with Retry-After
+        String plan = unique("doc-frozen-plan");
+        post("/api/v1/plans", plan(plan, "MANUAL", "PAUSE", seedSteps("PT1H"))).then().statusCode(201);
+        Response frozenStart = post("/api/v1/rollouts", Map.of("plan", plan, "target", target, "version", "v1"));
+        live("post", "/api/v1/rollouts", frozenStart, 409);
+        assertNotNull(frozenStart.header("Retry-After"));
+        assertTrue(response("post", "/api/v1/rollouts", 409).path("headers").has("Retry-After"));
+
+        assertTrue(operation("delete", "/api/v1/freezes/{name}").path("requestBody").path("required").asBoolean());
+        live("delete", "/api/v1/freezes/{name}", given().contentType(ContentType.JSON).body(Map.of())
+                .delete("/api/v1/freezes/" + name), 400);
+        live("delete", "/api/v1/freezes/{name}", given().contentType(ContentType.JSON).body(Map.of("reason", "done"))
+                .delete("/api/v1/freezes/" + name), 204);
+        live("delete", "/api/v1/freezes/{name}", given().contentType(ContentType.JSON).body(Map.of("reason", "done"))
+                .delete("/api/v1/freezes/" + name), 404);
     }
 
     @Test
@@ -230,7 +338,9 @@ class OpenApiTest {
                             content.path("application/problem+json").path("schema").path("$ref").asText(),
                             method + " " + path + " " + status);
                 } else if (status != 204) {
-                    assertEquals(List.of("application/json"), names(content), method + " " + path + " " + status);
+                    // event streams are text/event-stream; every other answer is JSON
+                    assertEquals(List.of(path.endsWith("/events") ? "text/event-stream" : "application/json"),
+                            names(content), method + " " + path + " " + status);
                 }
             }
             if (!method.equals("get")) {

@@ -13,9 +13,18 @@ public enum AuditAction {
     /** A different bootstrap value was configured with the reactivation setting: the revoked token works again. */
     BOOTSTRAP_TOKEN_REACTIVATED,
     /** The service started with a configuration different from the one it last started with. */
-    CONFIGURATION_CHANGED;
+    CONFIGURATION_CHANGED,
+    /** A freeze was created: details name, from, until, targets (left out: every target). */
+    FREEZE_CREATED,
+    /** A freeze was lifted: details as when it was created. */
+    FREEZE_LIFTED;
 
     public String wireName() {
         return name().toLowerCase();
+    }
+
+    /** Entries that become annotations too (the {@code audit_annotation} view of migration V15 lists the same). */
+    public boolean annotated() {
+        return this == FREEZE_CREATED || this == FREEZE_LIFTED;
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
@@ -27,18 +28,27 @@ public class AuditLog {
 
     private final EntityManager em;
     private final ObjectMapper json;
+    private final Event<AuditAppended> appended;
 
-    public AuditLog(EntityManager em, ObjectMapper json) {
+    public AuditLog(EntityManager em, ObjectMapper json, Event<AuditAppended> appended) {
         this.em = em;
         this.json = json;
+        this.appended = appended;
     }
 
-    /** Appends an entry in the caller's transaction, stamped with the database time. */
+    /**
+     * Appends an entry in the caller's transaction, stamped with the database time, and fires
+     * {@link AuditAppended} in that transaction (where the outbox queues the annotations of those that have one).
+     * Returns the entry's seq.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void append(String actor, AuditAction action, String reason, Map<String, Object> details) {
-        em.createNativeQuery("insert into audit_log (actor, action, reason, details) values (?1, ?2, ?3, cast(?4 as jsonb))")
+    public long append(String actor, AuditAction action, String reason, Map<String, Object> details) {
+        long seq = ((Number) em.createNativeQuery("insert into audit_log (actor, action, reason, details) "
+                + "values (?1, ?2, ?3, cast(?4 as jsonb)) returning seq")
                 .setParameter(1, actor).setParameter(2, action.wireName()).setParameter(3, reason)
-                .setParameter(4, toJson(details)).executeUpdate();
+                .setParameter(4, toJson(details)).getSingleResult()).longValue();
+        appended.fire(new AuditAppended(seq, action));
+        return seq;
     }
 
     /** Up to {@code limit} entries after {@code afterSeq} (0: from the start), oldest first. */

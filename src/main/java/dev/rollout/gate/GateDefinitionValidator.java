@@ -1,8 +1,10 @@
 package dev.rollout.gate;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,9 @@ public final class GateDefinitionValidator {
     public static final int MAX_MATCHERS = GateLimits.MAX_MATCHERS;
     /** Bounded by {@link GateLimits#MAX_NAME_LENGTH}: a longer name fails after that many characters. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (GateLimits.MAX_NAME_LENGTH - 1) + "}");
+
+    /** {@code $window} running into an identifier: {@code $window_total} is not the placeholder. */
+    private static final Pattern WINDOW_RUN_ON = Pattern.compile("\\$window[A-Za-z0-9_]");
 
     private GateDefinitionValidator() {
     }
@@ -49,8 +54,10 @@ public final class GateDefinitionValidator {
             }
             validateName(gate.name(), path, names, problems);
             validateSource(gate.source(), path, knownSources, problems);
+            validatePolicies(gate, path, problems);
             if (gate.kind() == null) {
-                problems.add(path + ".kind: required, one of target-up, metrics-present, no-firing-alerts, query-threshold");
+                problems.add(path + ".kind: required, one of " + java.util.Arrays.stream(GateKind.values())
+                        .map(GateKind::jsonName).collect(java.util.stream.Collectors.joining(", ")));
                 continue;
             }
             validateFields(gate, path, problems);
@@ -59,7 +66,8 @@ public final class GateDefinitionValidator {
         if (requests > GateLimits.MAX_REQUESTS_PER_PLAN) {
             problems.add("gates: at most " + GateLimits.MAX_REQUESTS_PER_PLAN + " monitoring requests per evaluation"
                     + " are allowed (one per target-up, query-threshold and no-firing-alerts gate, one per metric of a"
-                    + " metrics-present gate), these gates need " + requests);
+                    + " metrics-present gate, one per distinct window of a burn-rate gate, two per compare gate),"
+                    + " these gates need " + requests);
         }
         return problems;
     }
@@ -71,7 +79,12 @@ public final class GateDefinitionValidator {
             if (gate == null || gate.kind() == null) {
                 continue;
             }
-            requests += gate.kind() == GateKind.METRICS_PRESENT ? (gate.metrics() == null ? 0 : gate.metrics().size()) : 1;
+            requests += switch (gate.kind()) {
+                case METRICS_PRESENT -> gate.metrics() == null ? 0 : gate.metrics().size();
+                case BURN_RATE -> BurnRate.distinctWindows(BurnRate.windows(gate)).size();
+                case COMPARE -> 2;
+                default -> 1;
+            };
         }
         return requests;
     }
@@ -97,12 +110,26 @@ public final class GateDefinitionValidator {
         }
     }
 
+    private static void validatePolicies(GateDefinition gate, String path, List<String> problems) {
+        if (gate.onFail() != null && !gate.onFail().equals("PAUSE") && !gate.onFail().equals("ROLLBACK")) {
+            problems.add(path + ".onFail: must be PAUSE or ROLLBACK (default: the plan's onViolation), got '"
+                    + Values.abbreviate(gate.onFail(), 32) + "'");
+        }
+        if (gate.onError() != null && !gate.onError().equals("HOLD") && !gate.onError().equals("PAUSE")
+                && !gate.onError().equals("ROLLBACK")) {
+            problems.add(path + ".onError: must be HOLD, PAUSE or ROLLBACK (default: HOLD), got '"
+                    + Values.abbreviate(gate.onError(), 32) + "'");
+        }
+    }
+
     private static void validateFields(GateDefinition gate, String path, List<String> problems) {
         GateKind kind = gate.kind();
         boolean needsQuery = kind == GateKind.TARGET_UP || kind == GateKind.QUERY_THRESHOLD;
         boolean needsMetrics = kind == GateKind.METRICS_PRESENT;
         boolean needsMatchers = kind == GateKind.NO_FIRING_ALERTS;
         boolean needsCondition = kind == GateKind.QUERY_THRESHOLD;
+        boolean burnRate = kind == GateKind.BURN_RATE;
+        boolean compare = kind == GateKind.COMPARE;
 
         if (needsQuery) {
             if (gate.query() == null || gate.query().isBlank()) {
@@ -164,6 +191,131 @@ public final class GateDefinitionValidator {
             absent(gate.condition(), "condition", kind, path, problems);
             absent(gate.aggregate(), "aggregate", kind, path, problems);
         }
+
+        if (burnRate) {
+            validateBurnRate(gate, path, problems);
+        } else {
+            absent(gate.errorRatio(), "errorRatio", kind, path, problems);
+            absent(gate.objective(), "objective", kind, path, problems);
+            absent(gate.windows(), "windows", kind, path, problems);
+        }
+
+        if (compare) {
+            promql(gate.canary(), path + ".canary", kind, problems);
+            promql(gate.baseline(), path + ".baseline", kind, problems);
+            if (gate.maxIncrease() == null || gate.maxIncrease().value() == null) {
+                problems.add(path + ".maxIncrease: required for kind " + kind
+                        + ", a percentage of the baseline such as \"20%\" or an absolute increase such as 0.05");
+            } else {
+                try {
+                    gate.maxIncrease().allowance();
+                } catch (IllegalArgumentException e) {
+                    problems.add(path + ".maxIncrease: " + e.getMessage());
+                }
+            }
+        } else {
+            absent(gate.canary(), "canary", kind, path, problems);
+            absent(gate.baseline(), "baseline", kind, path, problems);
+            absent(gate.maxIncrease(), "maxIncrease", kind, path, problems);
+        }
+    }
+
+    /** A required PromQL string within its cap; true when it is. */
+    private static boolean promql(String text, String field, GateKind kind, List<String> problems) {
+        if (text == null || text.isBlank()) {
+            problems.add(field + ": required for kind " + kind);
+            return false;
+        }
+        if (text.length() > MAX_QUERY_LENGTH) {
+            problems.add(field + ": at most " + MAX_QUERY_LENGTH + " characters, got " + text.length());
+            return false;
+        }
+        return true;
+    }
+
+    private static void validateBurnRate(GateDefinition gate, String path, List<String> problems) {
+        GateKind kind = gate.kind();
+        String ratio = gate.errorRatio();
+        if (promql(ratio, path + ".errorRatio", kind, problems)) {
+            if (!ratio.contains(BurnRate.WINDOW)) {
+                problems.add(path + ".errorRatio: must contain " + BurnRate.WINDOW + " where each window goes, e.g. "
+                        + "sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))");
+            } else if (WINDOW_RUN_ON.matcher(ratio).find()) {
+                problems.add(path + ".errorRatio: " + BurnRate.WINDOW + " must not be followed by a letter, digit or"
+                        + " '_' (it would run into the name after it)");
+            }
+        }
+        Double objective = gate.objective();
+        boolean objectiveValid = objective != null && Double.isFinite(objective) && objective > 0 && objective < 1;
+        if (objective == null) {
+            problems.add(path + ".objective: required for kind " + kind + ", the SLO as a fraction such as 0.999");
+        } else if (!objectiveValid) {
+            problems.add(path + ".objective: must be greater than 0 and less than 1, e.g. 0.999 for 99.9 %, got "
+                    + Values.format(objective));
+        }
+        List<BurnWindow> windows = gate.windows();
+        if (windows == null) {
+            return; // the defaults
+        }
+        String field = path + ".windows";
+        if (windows.isEmpty()) {
+            problems.add(field + ": at least 1 pair of windows; leave windows out for the defaults "
+                    + "[{1h, 5m, 14.4}, {6h, 30m, 6}]");
+            return;
+        }
+        if (windows.size() > GateLimits.MAX_BURN_WINDOWS) {
+            problems.add(field + ": at most " + GateLimits.MAX_BURN_WINDOWS + " pairs of windows, got " + windows.size());
+            return;
+        }
+        for (int j = 0; j < windows.size(); j++) {
+            String pairPath = field + "[" + j + "]";
+            BurnWindow pair = windows.get(j);
+            if (pair == null) {
+                problems.add(pairPath + ": must be an object with long, short and factor");
+                continue;
+            }
+            Optional<Duration> longWindow = window(pair.longWindow(), pairPath + ".long", problems);
+            Optional<Duration> shortWindow = window(pair.shortWindow(), pairPath + ".short", problems);
+            if (longWindow.isPresent() && shortWindow.isPresent()
+                    && shortWindow.get().compareTo(longWindow.get()) >= 0) {
+                problems.add(pairPath + ".short: must be shorter than long (" + pair.longWindow() + "), got "
+                        + pair.shortWindow());
+            }
+            Double factor = pair.factor();
+            if (factor == null) {
+                problems.add(pairPath + ".factor: required, the burn rate that counts as burning, e.g. 14.4");
+            } else if (!Double.isFinite(factor) || factor <= 0) {
+                problems.add(pairPath + ".factor: must be a number greater than 0, got " + Values.format(factor));
+            } else if (objectiveValid && BurnRate.threshold(objective, factor) >= 1) {
+                problems.add(pairPath + ".factor: factor × (1 − objective) = "
+                        + Values.compact(BurnRate.threshold(objective, factor)) + " is 1 or more, which no error ratio"
+                        + " exceeds: the pair could never fail; at most " + Values.compact(1 / (1 - objective))
+                        + " is meaningful");
+            }
+        }
+    }
+
+    private static Optional<Duration> window(String text, String field, List<String> problems) {
+        if (text == null || text.isEmpty()) {
+            problems.add(field + ": required, a Prometheus duration such as 5m or 1h");
+            return Optional.empty();
+        }
+        if (text.length() > GateLimits.MAX_WINDOW_LENGTH) {
+            problems.add(field + ": at most " + GateLimits.MAX_WINDOW_LENGTH + " characters, got " + text.length());
+            return Optional.empty();
+        }
+        Optional<Duration> duration = PromDuration.parse(text);
+        if (duration.isEmpty()) {
+            problems.add(field + ": must be a Prometheus duration such as 30s, 5m, 1h or 1h30m (units y, w, d, h, m,"
+                    + " s, ms), got '" + Values.abbreviate(text, 32) + "'");
+        } else if (duration.get().isZero()) {
+            problems.add(field + ": must be longer than 0, got '" + text + "'");
+            return Optional.empty();
+        } else if (duration.get().compareTo(GateLimits.MAX_WINDOW) > 0) {
+            problems.add(field + ": at most " + GateLimits.MAX_WINDOW.toDays() + "d, got '" + text + "'");
+            return Optional.empty();
+        }
+        return duration;
     }
 
     private interface ItemCheck {

@@ -1,5 +1,6 @@
 package dev.rollout.gate;
 
+import dev.rollout.gate.GateRules.Reading;
 import dev.rollout.gate.GateRules.Verdict;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -7,6 +8,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -119,6 +121,8 @@ public class GateEvaluator {
                     case METRICS_PRESENT -> metricsPresent(gate, rank);
                     case NO_FIRING_ALERTS -> noFiringAlerts(gate, rank);
                     case QUERY_THRESHOLD -> threshold(gate, rank);
+                    case BURN_RATE -> burnRate(gate, rank);
+                    case COMPARE -> compare(gate, rank);
                 };
             } catch (RuntimeException e) {
                 verdict = CompletableFuture.failedFuture(e);
@@ -126,7 +130,8 @@ public class GateEvaluator {
             return verdict
                     .exceptionally(GateEvaluator::errorVerdict)
                     .thenApply(v -> new GateResult(gate.name(), gate.kind(), v.status(), v.detail(), clock.instant(),
-                            Duration.ofNanos(System.nanoTime() - start)));
+                            Duration.ofNanos(System.nanoTime() - start), gate.shadowed(),
+                            GateEvidence.of(gate, v.observed() == null ? v.detail() : v.observed())));
         }
 
         private CompletableFuture<Verdict> metricsPresent(GateDefinition gate, AtomicInteger rank) {
@@ -159,6 +164,37 @@ public class GateEvaluator {
                             () -> new IllegalArgumentException("unknown aggregate " + gate.aggregate()));
             return query(gate.source(), gate.query(), rank)
                     .thenApply(r -> GateRules.threshold(gate.query(), condition, aggregate, r));
+        }
+
+        /** One query per distinct window, each shared within the batch like any other query. */
+        private CompletableFuture<Verdict> burnRate(GateDefinition gate, AtomicInteger rank) {
+            List<BurnWindow> pairs = BurnRate.windows(gate);
+            Map<String, CompletableFuture<Reading>> readings = new LinkedHashMap<>();
+            for (String window : BurnRate.distinctWindows(pairs)) {
+                readings.put(window, reading(gate.source(), BurnRate.query(gate.errorRatio(), window), rank));
+            }
+            double objective = gate.objective();
+            return CompletableFuture.allOf(readings.values().toArray(CompletableFuture[]::new))
+                    .thenApply(ignored -> {
+                        Map<String, Reading> read = new LinkedHashMap<>();
+                        readings.forEach((window, reading) -> read.put(window, reading.join()));
+                        return BurnRate.verdict(gate.errorRatio(), objective, pairs, read);
+                    });
+        }
+
+        private CompletableFuture<Verdict> compare(GateDefinition gate, AtomicInteger rank) {
+            MaxIncrease.Allowance allowance = gate.maxIncrease().allowance();
+            CompletableFuture<Reading> canary = reading(gate.source(), gate.canary(), rank);
+            CompletableFuture<Reading> baseline = reading(gate.source(), gate.baseline(), rank);
+            return canary.thenCombine(baseline, (c, b) ->
+                    GateRules.compare(gate.canary(), c, gate.baseline(), b, allowance));
+        }
+
+        /** The single value of a query; a failed request is a reading with its problem, not a failed future. */
+        private CompletableFuture<Reading> reading(String source, String promql, AtomicInteger rank) {
+            return query(source, promql, rank)
+                    .thenApply(r -> GateRules.single(promql, r))
+                    .exceptionally(e -> Reading.missing(errorVerdict(e).detail()));
         }
 
         private CompletableFuture<InstantQueryResult> query(String source, String promql, AtomicInteger rank) {

@@ -11,7 +11,11 @@ public enum GateKind {
     @JsonProperty("no-firing-alerts")
     NO_FIRING_ALERTS("no-firing-alerts"),
     @JsonProperty("query-threshold")
-    QUERY_THRESHOLD("query-threshold");
+    QUERY_THRESHOLD("query-threshold"),
+    @JsonProperty("burn-rate")
+    BURN_RATE("burn-rate"),
+    @JsonProperty("compare")
+    COMPARE("compare");
 
     private final String jsonName;
 

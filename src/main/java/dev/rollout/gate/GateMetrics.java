@@ -14,7 +14,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Gate metrics: evaluations by gate and result, evaluation latency by gate, and whether each monitoring
+ * Gate metrics: evaluations by gate, result and whether the gate is a shadow (never enforced), evaluation
+ * latency by gate, and whether each monitoring
  * source answered ({@code rollout_gate_source_up}: 0 when every gate that used it in the last evaluation
  * was an ERROR). Labels are gate and source names from plans and configuration, never queries or secrets.
  */
@@ -45,7 +46,8 @@ public class GateMetrics {
         for (int i = 0; i < results.size(); i++) {
             GateResult result = results.get(i);
             Counter.builder("rollout_gate_evaluations_total").description("Gate evaluations by gate and result")
-                    .tag("gate", result.name()).tag("result", result.status().name()).register(registry).increment(rollouts);
+                    .tag("gate", result.name()).tag("result", result.status().name())
+                    .tag("shadow", Boolean.toString(result.shadow())).register(registry).increment(rollouts);
             Timer.builder("rollout_gate_evaluation_seconds").description("Time to evaluate one gate")
                     .tag("gate", result.name()).register(registry).record(result.latency());
             String source = gates.get(i).source() == null ? DEFAULT_SOURCE : gates.get(i).source();

@@ -33,8 +33,12 @@ import dev.rollout.db.Rows;
 @ApplicationScoped
 public class GateResultStore {
 
-    /** One stored result; {@code status} and the rest are null for a gate not evaluated yet. */
-    public record LatestResult(String name, String kind, GateStatus status, String detail, Instant evaluatedAt) {
+    /**
+     * One stored result; {@code status} and the rest are null for a gate not evaluated yet. {@code shadow} comes
+     * from the plan (a shadow gate is shown, never enforced); {@code evidence} is that of the result kept.
+     */
+    public record LatestResult(String name, String kind, GateStatus status, String detail, Instant evaluatedAt,
+            boolean shadow, GateEvidence evidence) {
     }
 
     private final EntityManager em;
@@ -52,7 +56,7 @@ public class GateResultStore {
         inMemory.put(rolloutId, results);
         List<GateStatus> statuses = results.stream().map(GateResult::status).toList();
         if (!statuses.equals(written.get(rolloutId))) {
-            QuarkusTransaction.joiningExisting().run(() -> write(rolloutId, results));
+            QuarkusTransaction.joiningExisting().run(() -> upsert(Map.of(rolloutId, results)));
             written.put(rolloutId, statuses);
         }
     }
@@ -75,39 +79,20 @@ public class GateResultStore {
         if (changed.isEmpty()) {
             return;
         }
-        QuarkusTransaction.joiningExisting().run(() -> em.unwrap(Session.class).doWork(connection -> {
-            try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
-                int pending = 0;
-                for (Map.Entry<UUID, List<GateResult>> entry : changed.entrySet()) {
-                    for (GateResult result : entry.getValue()) {
-                        upsert.setObject(1, entry.getKey());
-                        upsert.setString(2, result.name());
-                        upsert.setString(3, result.kind().jsonName());
-                        upsert.setString(4, result.status().name());
-                        upsert.setString(5, result.detail());
-                        upsert.setTimestamp(6, Timestamp.from(result.evaluatedAt()));
-                        upsert.addBatch();
-                        if (++pending == BATCH) {
-                            upsert.executeBatch();
-                            pending = 0;
-                        }
-                    }
-                }
-                if (pending > 0) {
-                    upsert.executeBatch();
-                }
-            }
-        }));
+        QuarkusTransaction.joiningExisting().run(() -> upsert(changed));
         changed.forEach((rolloutId, results) -> written.put(rolloutId, statusesOf.get(results)));
     }
 
     private static final int BATCH = 500;
 
     private static final String UPSERT = """
-            insert into gate_result (rollout_id, gate_name, kind, status, detail, evaluated_at)
-            values (?, ?, ?, ?, ?, ?)
+            insert into gate_result (rollout_id, gate_name, kind, status, detail, evaluated_at, evidence_query,
+                evidence_observed, evidence_threshold)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?)
             on conflict (rollout_id, gate_name) do update set kind = excluded.kind,
-                status = excluded.status, detail = excluded.detail, evaluated_at = excluded.evaluated_at
+                status = excluded.status, detail = excluded.detail, evaluated_at = excluded.evaluated_at,
+                evidence_query = excluded.evidence_query, evidence_observed = excluded.evidence_observed,
+                evidence_threshold = excluded.evidence_threshold
             where gate_result.evaluated_at <= excluded.evaluated_at""";
 
     private static List<GateStatus> statuses(List<GateResult> results) {
@@ -120,19 +105,35 @@ public class GateResultStore {
         written.keySet().retainAll(watched);
     }
 
-    private void write(UUID rolloutId, List<GateResult> results) {
-        for (GateResult result : results) {
-            em.createNativeQuery("""
-                    insert into gate_result (rollout_id, gate_name, kind, status, detail, evaluated_at)
-                    values (?1, ?2, ?3, ?4, ?5, ?6)
-                    on conflict (rollout_id, gate_name) do update set kind = excluded.kind,
-                        status = excluded.status, detail = excluded.detail, evaluated_at = excluded.evaluated_at
-                    where gate_result.evaluated_at <= excluded.evaluated_at""")
-                    .setParameter(1, rolloutId).setParameter(2, result.name()).setParameter(3, result.kind().jsonName())
-                    .setParameter(4, result.status().name()).setParameter(5, result.detail())
-                    .setParameter(6, Timestamp.from(result.evaluatedAt()))
-                    .executeUpdate();
-        }
+    /** Writes the results, as JDBC batches, in the order given; joins the caller's transaction. */
+    private void upsert(Map<UUID, List<GateResult>> results) {
+        em.unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
+                int pending = 0;
+                for (Map.Entry<UUID, List<GateResult>> entry : results.entrySet()) {
+                    for (GateResult result : entry.getValue()) {
+                        GateEvidence evidence = result.evidence();
+                        upsert.setObject(1, entry.getKey());
+                        upsert.setString(2, result.name());
+                        upsert.setString(3, result.kind().jsonName());
+                        upsert.setString(4, result.status().name());
+                        upsert.setString(5, result.detail());
+                        upsert.setTimestamp(6, Timestamp.from(result.evaluatedAt()));
+                        upsert.setString(7, evidence == null ? null : evidence.query());
+                        upsert.setString(8, evidence == null ? null : evidence.observed());
+                        upsert.setString(9, evidence == null ? null : evidence.threshold());
+                        upsert.addBatch();
+                        if (++pending == BATCH) {
+                            upsert.executeBatch();
+                            pending = 0;
+                        }
+                    }
+                }
+                if (pending > 0) {
+                    upsert.executeBatch();
+                }
+            }
+        });
     }
 
     /** The latest result of every gate of the plan, in the plan's order. */
@@ -144,14 +145,16 @@ public class GateResultStore {
             return gates.stream().map(gate -> {
                 GateResult found = byName.get(gate.name());
                 return found == null
-                        ? new LatestResult(gate.name(), gate.kind().jsonName(), null, "not evaluated yet", null)
+                        ? new LatestResult(gate.name(), gate.kind().jsonName(), null, "not evaluated yet", null,
+                                gate.shadowed(), null)
                         : new LatestResult(gate.name(), gate.kind().jsonName(), found.status(), found.detail(),
-                                found.evaluatedAt());
+                                found.evaluatedAt(), gate.shadowed(), found.evidence());
             }).toList();
         }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                "select gate_name, kind, status, detail, evaluated_at from gate_result where rollout_id = ?1")
+                "select gate_name, kind, status, detail, evaluated_at, evidence_query, evidence_observed,"
+                        + " evidence_threshold from gate_result where rollout_id = ?1")
                 .setParameter(1, rolloutId).getResultList();
         Map<String, LatestResult> stored = rows.stream().map(GateResultStore::result)
                 .collect(Collectors.toMap(LatestResult::name, Function.identity()));
@@ -159,15 +162,18 @@ public class GateResultStore {
         return gates.stream().map(gate -> {
             LatestResult found = stored.get(gate.name());
             return found == null
-                    ? new LatestResult(gate.name(), gate.kind().jsonName(), null, "not evaluated yet", null)
+                    ? new LatestResult(gate.name(), gate.kind().jsonName(), null, "not evaluated yet", null,
+                            gate.shadowed(), null)
                     : new LatestResult(gate.name(), gate.kind().jsonName(), found.status(), found.detail(),
-                            found.evaluatedAt());
+                            found.evaluatedAt(), gate.shadowed(), found.evidence());
         }).toList();
     }
 
     /** The row mapper. */
     private static LatestResult result(Object[] row) {
+        GateEvidence evidence = row[5] == null && row[6] == null && row[7] == null ? null
+                : new GateEvidence((String) row[5], (String) row[6], (String) row[7]);
         return new LatestResult((String) row[0], (String) row[1], GateStatus.valueOf((String) row[2]),
-                (String) row[3], Rows.instant(row[4]));
+                (String) row[3], Rows.instant(row[4]), false, evidence);
     }
 }

@@ -39,6 +39,23 @@ final class Values {
         return Double.toString(value);
     }
 
+    /**
+     * A value rounded to 6 significant digits for people to read ({@code 0.0144} rather than
+     * {@code 0.014400000000000079}); decisions always use the exact value.
+     */
+    static String compact(double value) {
+        if (!Double.isFinite(value)) {
+            return format(value);
+        }
+        if (value == 0) {
+            return "0";
+        }
+        java.math.BigDecimal rounded = new java.math.BigDecimal(value).round(new java.math.MathContext(6))
+                .stripTrailingZeros();
+        // Plain digits for everyday magnitudes, scientific notation beyond them.
+        return Math.abs(value) >= 1e-6 && Math.abs(value) < 1e15 ? rounded.toPlainString() : rounded.toString();
+    }
+
     /** {@code {instance="a", job="b"}}, labels sorted, {@code {}} for none. */
     static String labels(Map<String, String> labels) {
         return new TreeMap<>(labels).entrySet().stream()

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.rollout.audit.AuditAppended;
 import dev.rollout.outbox.DeliveryChannel;
 import dev.rollout.outbox.OutboxRow;
 import dev.rollout.outbox.RolloutEvent;
@@ -70,6 +71,22 @@ public class GrafanaAnnotations implements DeliveryChannel {
         return Optional.of(annotation); // text and tags: see withAnnotation
     }
 
+    /**
+     * Freezes created and lifted (audit entries, not about one rollout) are annotations too, tagged
+     * {@code freeze}: same channel, same delivery. Time, text and tags come from the {@code audit_annotation}
+     * view as the row is queued.
+     */
+    @Override
+    public Optional<ObjectNode> payloadForAudit(AuditAppended entry) {
+        if (!config.enabled() || !entry.action().annotated()) {
+            return Optional.empty();
+        }
+        ObjectNode annotation = json.createObjectNode();
+        config.dashboardUid().filter(s -> !s.isBlank()).ifPresent(uid -> annotation.put("dashboardUID", uid));
+        config.panelId().ifPresent(panel -> annotation.put("panelId", panel));
+        return Optional.of(annotation);
+    }
+
     /** The annotation's text and tags are the event's row of the view, added as the outbox row is queued. */
     @Override
     public boolean withAnnotation() {
@@ -79,7 +96,8 @@ public class GrafanaAnnotations implements DeliveryChannel {
     @Override
     public Result deliver(OutboxRow row) {
         ObjectNode annotation = row.payload();
-        List<String> identity = List.of("rollout:" + row.rolloutId(), "event:" + row.eventSeq());
+        List<String> identity = row.isAudit() ? List.of("audit:" + row.auditSeq())
+                : List.of("rollout:" + row.rolloutId(), "event:" + row.eventSeq());
         try {
             if (row.previousAttempts() > 0) {
                 // An earlier attempt may have created it and died before recording so: look first.

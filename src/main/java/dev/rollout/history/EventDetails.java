@@ -55,10 +55,46 @@ public sealed interface EventDetails {
         }
     }
 
-    /** Gates that did not pass, and the policy applied because of them. */
+    /**
+     * Gates that did not pass, and the policy applied because of them: the strongest their {@code onFail} and
+     * {@code onError} ask for (ROLLBACK over PAUSE).
+     */
     record Violation(String policy, List<GateResult> gates, String instance) implements EventDetails {
         public Action action() {
             return Action.GATE_VIOLATION;
+        }
+    }
+
+    /**
+     * Gates are in ERROR and ask only to HOLD: no advance until they answer, and the dwell does not count
+     * meanwhile. {@code earliestAdvanceAt} is the dwell's end as it stood when the hold started; it moves later
+     * by the time held ({@link HoldEnded}). Recorded once per run of ERROR, not every evaluation.
+     */
+    record HoldStarted(Instant earliestAdvanceAt, List<GateResult> gates, String instance) implements EventDetails {
+        public Action action() {
+            return Action.HOLD_STARTED;
+        }
+    }
+
+    /**
+     * The hold that started at {@code heldSince} is over after {@code held} (ISO-8601; {@code heldSeconds} in whole
+     * seconds): the dwell is extended by it and now ends at {@code earliestAdvanceAt}. {@code gates} are the
+     * results that ended it.
+     */
+    record HoldEnded(Instant heldSince, String held, long heldSeconds, Instant earliestAdvanceAt, List<GateResult> gates,
+            String instance) implements EventDetails {
+        public Action action() {
+            return Action.HOLD_ENDED;
+        }
+    }
+
+    /**
+     * A shadow gate (a gate on trial) does not pass: every result, the shadow ones flagged. Nothing is enforced;
+     * recorded once until the shadow gates pass again.
+     */
+    record ShadowViolation(List<GateResult> gates, String instance) implements EventDetails {
+        public Action action() {
+            return Action.SHADOW_VIOLATION;
         }
     }
 
@@ -103,13 +139,28 @@ public sealed interface EventDetails {
     }
 
     /**
-     * An admin set rules aside for one move: {@code bypassed} lists "dwell" and/or "gates" (empty when
-     * nothing stood in the way); the dwell's end and the gate results show what was set aside.
+     * An admin set rules aside for one move: {@code bypassed} lists, in the order the rules refuse,
+     * "freeze", "window", "dwell" and "gates" (empty when nothing stood in the way); the freezes and their end,
+     * the next window's opening, the dwell's end and the gate results show what was set aside.
      */
-    record AdminOverride(List<String> bypassed, Instant earliestAdvanceAt, Long remainingSeconds, List<GateResult> gates)
+    record AdminOverride(List<String> bypassed, Instant earliestAdvanceAt, Long remainingSeconds, List<GateResult> gates,
+            List<String> freezes, Instant frozenUntil, Instant windowOpensAt)
             implements EventDetails {
+
+        public AdminOverride(List<String> bypassed, Instant earliestAdvanceAt, Long remainingSeconds,
+                List<GateResult> gates) {
+            this(bypassed, earliestAdvanceAt, remainingSeconds, gates, null, null, null);
+        }
+
         public Action action() {
             return Action.OVERRIDE;
+        }
+    }
+
+    /** An operator approved entering step {@code stepIndex} (at {@code percentage} %); the reason is the event's. */
+    record Approved(int stepIndex, double percentage) implements EventDetails {
+        public Action action() {
+            return Action.APPROVED;
         }
     }
 

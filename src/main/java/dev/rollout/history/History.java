@@ -26,6 +26,9 @@ import javax.sql.DataSource;
 import org.hibernate.Session;
 import org.hibernate.jdbc.Work;
 
+import dev.rollout.wake.Topic;
+import dev.rollout.wake.Wakeups;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,11 +52,13 @@ public class History {
     private final ObjectMapper json;
     private final EntityManager em;
     private final DataSource dataSource;
+    private final Wakeups wakeups;
 
     public History(Event<EventAppended> appended, Event<RefusalCoalesced> coalesced, RefusalRuns runs,
-            ObjectMapper json, EntityManager em, DataSource dataSource) {
+            ObjectMapper json, EntityManager em, DataSource dataSource, Wakeups wakeups) {
         this.em = em;
         this.dataSource = dataSource;
+        this.wakeups = wakeups;
         this.appended = appended;
         this.coalesced = coalesced;
         this.runs = runs;
@@ -77,6 +82,13 @@ public class History {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<DeploymentEvent> append(HistoryEvent event, Instant at, Rollout rollout) {
+        List<DeploymentEvent> rows = record(event, at, rollout);
+        announce(rows);
+        return rows;
+    }
+
+    /** As {@link #append(HistoryEvent, Instant, Rollout)}, without announcing the rows: the caller does. */
+    private List<DeploymentEvent> record(HistoryEvent event, Instant at, Rollout rollout) {
         List<HistoryEvent> records = runs.recordsFor(event, at);
         if (!records.contains(event)) {
             coalesced.fire(new RefusalCoalesced(event, at, rollout));
@@ -98,10 +110,12 @@ public class History {
      * the events allow. Events other than refusals go with the update in one statement: the update, the end of
      * the rollout's run of repeated refusals and the history rows, returning their {@code seq}. Only when that
      * run had uncounted calls does its summary, which must come first, cost a second statement (the rows are
-     * then inserted after it). Refusals go through {@link #append} one by one, after the update, since a
-     * refusal may only be counted. {@link EventAppended} is fired for each row in order, in this transaction,
-     * with {@code rollout} as the event leaves it. Throws {@link OptimisticLockException} when the update
-     * found the row at another version: nothing of the change is then kept.
+     * then inserted after it). Refusals are recorded as {@link #append} records them, one by one, after the
+     * update, since a refusal may only be counted. {@link EventAppended} is fired for each row in order, in this
+     * transaction, with {@code rollout} as the event leaves it, and the rows are announced once for the change,
+     * as {@link #append} does (one {@link Topic#EVENTS} wake-up naming the newest row, sent on commit). Throws
+     * {@link OptimisticLockException} when the update found the row at another version: nothing of the change
+     * is then kept.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<DeploymentEvent> appendChange(RowWrite write, List<HistoryEvent> events, Instant at, Rollout rollout) {
@@ -118,8 +132,9 @@ public class History {
             }
             List<DeploymentEvent> rows = new ArrayList<>();
             for (HistoryEvent event : events) {
-                rows.addAll(append(event, at, rollout));
+                rows.addAll(record(event, at, rollout));
             }
+            announce(rows); // once for the change: one notification per rollout, as below
             return rows;
         }
         List<DeploymentEvent> rows = new ArrayList<>(events.size() + 1);
@@ -142,6 +157,7 @@ public class History {
         for (int i = 0; i < rows.size(); i++) {
             appended.fire(new EventAppended(rows.get(i), records.get(i).details(), rollout));
         }
+        announce(rows);
         return rows;
     }
 
@@ -268,6 +284,19 @@ public class History {
     }
 
     /**
+     * Wakes every instance's listeners of these rows (held advances, event streams) when this transaction
+     * commits, never if it rolls back: one {@link Topic#EVENTS} notification per rollout, naming its newest row.
+     * The one place events are announced, since every append comes through here.
+     */
+    private void announce(List<DeploymentEvent> rows) {
+        Map<UUID, Long> newest = new java.util.LinkedHashMap<>();
+        for (DeploymentEvent row : rows) {
+            newest.merge(row.rolloutId, row.seq, Math::max);
+        }
+        wakeups.publishAll(Topic.EVENTS, newest.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).toList());
+    }
+
+    /**
      * As {@link #append} for the events of a change of many rollouts at once, all at {@code at}, in order:
      * the runs of repeated refusals they end are ended together ({@link RefusalRuns#recordsForAll}), the rows
      * are inserted as one JDBC batch, and {@link EventAppended} is fired for each, in order, in this same
@@ -289,6 +318,7 @@ public class History {
         for (int i = 0; i < rows.size(); i++) {
             appended.fire(new EventAppended(rows.get(i), records.get(i).details(), null));
         }
+        announce(rows);
         return rows;
     }
 

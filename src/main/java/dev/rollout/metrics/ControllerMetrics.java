@@ -96,7 +96,7 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
         RolloutEvent.Rollout r = event.rollout();
         gauges.update(new RolloutGauges.Snapshot(event.rolloutId(), event.plan(), event.target(),
                 event.mode().name(), r.state(), r.currentPercentage(), r.dwellStartedAt(), r.earliestAdvanceAt(),
-                event.action() == Action.ADVANCE_REFUSED ? null : event.at()));
+                event.action() == Action.ADVANCE_REFUSED ? null : event.at(), r.awaitingApproval()));
     }
 
     /** A refused call that the history only counted (it repeated its run's last refusal). */

@@ -44,7 +44,8 @@ public class RolloutGauges {
 
     /** What the gauges of one rollout show; a null lastChangeAt keeps the one already shown. */
     public record Snapshot(UUID id, String plan, String target, String mode, RolloutState state,
-            double percentage, Instant dwellStartedAt, Instant earliestAdvanceAt, Instant lastChangeAt) {
+            double percentage, Instant dwellStartedAt, Instant earliestAdvanceAt, Instant lastChangeAt,
+            boolean awaitingApproval) {
     }
 
     private static final class Tracked {
@@ -68,7 +69,7 @@ public class RolloutGauges {
             Instant kept = current != null ? current.snapshot.lastChangeAt() : snapshot.dwellStartedAt();
             snapshot = new Snapshot(snapshot.id(), snapshot.plan(), snapshot.target(), snapshot.mode(),
                     snapshot.state(), snapshot.percentage(), snapshot.dwellStartedAt(), snapshot.earliestAdvanceAt(),
-                    kept);
+                    kept, snapshot.awaitingApproval());
         }
         if (current == null) {
             register(snapshot);
@@ -112,6 +113,10 @@ public class RolloutGauges {
                 .tags(tags).strongReference(true).register(registry));
         t.meters.add(Gauge.builder("rollout.paused", t, x -> x.snapshot.state() == RolloutState.PAUSED ? 1 : 0)
                 .description("1 while an active rollout is PAUSED, 0 while it is PROGRESSING")
+                .tags(tags).strongReference(true).register(registry));
+        t.meters.add(Gauge.builder("rollout.awaiting.approval", t, x -> x.snapshot.awaitingApproval() ? 1 : 0)
+                .description("1 while the next step of an active rollout needs an operator's approval it does not "
+                        + "have yet, else 0; count(max by (rollout_id) (rollout_awaiting_approval == 1)) counts them")
                 .tags(tags).strongReference(true).register(registry));
         t.meters.add(Gauge.builder("rollout.dwell.started.timestamp", t, x -> seconds(x.snapshot.dwellStartedAt()))
                 .description("Start of the current step's dwell window (step entry or last resume), Unix time")

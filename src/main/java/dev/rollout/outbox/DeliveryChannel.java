@@ -22,6 +22,15 @@ public interface DeliveryChannel {
     Optional<ObjectNode> payloadFor(RolloutEvent event);
 
     /**
+     * What to send for an audit entry (one that is not about a rollout: a freeze created or lifted); empty, the
+     * default, when the channel does not carry audit entries. The outbox adds the entry's time, text and tags
+     * from the {@code audit_annotation} view as it queues the row.
+     */
+    default Optional<ObjectNode> payloadForAudit(dev.rollout.audit.AuditAppended entry) {
+        return Optional.empty();
+    }
+
+    /**
      * True when the stored payload also gets the event's {@code text} and {@code tags} from the
      * {@code rollout_annotation} view: the outbox adds them in the statement that queues the row, so they
      * cost no query of their own.

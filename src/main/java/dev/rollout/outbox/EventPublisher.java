@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.persistence.EntityManager;
 
+import dev.rollout.audit.AuditAppended;
 import dev.rollout.history.DeploymentEvent;
 import dev.rollout.history.EventAppended;
 import dev.rollout.history.EventDetails;
@@ -48,6 +49,16 @@ public class EventPublisher {
         published.fire(event);
     }
 
+    /** Audit entries that are annotated (freezes) go out on the channels that carry them, in their transaction. */
+    void onAudit(@Observes AuditAppended entry) {
+        if (!entry.action().annotated()) {
+            return;
+        }
+        for (DeliveryChannel channel : channels) {
+            channel.payloadForAudit(entry).ifPresent(payload -> outbox.enqueueAudit(entry.seq(), channel.name(), payload));
+        }
+    }
+
     void onCoalesced(@Observes RefusalCoalesced refusal) {
         Rollout r = refusal.rollout() != null ? refusal.rollout() : em.find(Rollout.class, refusal.event().rolloutId());
         coalesced.fire(new CoalescedRefusal(r.id, r.plan.name, refusal.event().reason()));
@@ -61,6 +72,6 @@ public class EventPublisher {
                 e.reason, details, r.plan.name, r.plan.version, r.plan.mode,
                 r.plan.onViolation, r.plan.webhook, r.target, r.version,
                 new RolloutEvent.Rollout(r.state, r.currentPercentage, r.stepIndex, r.dwellStartedAt,
-                        r.earliestAdvanceAt));
+                        r.earliestAdvanceAt, r.awaitsApproval()));
     }
 }

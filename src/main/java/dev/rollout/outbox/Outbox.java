@@ -10,10 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
@@ -82,6 +78,25 @@ public class Outbox {
               from rollout_annotation a where a.seq = ?""";
 
     /**
+     * Queues one delivery of an audit entry's annotation; part of the caller's transaction. The payload gets the
+     * entry's {@code time}, {@code timeEnd}, {@code text} and {@code tags} from the {@code audit_annotation} view
+     * in this same statement, so the text has one implementation, in SQL, as for history events.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void enqueueAudit(long auditSeq, String channel, ObjectNode payload) {
+        int queued = em.createNativeQuery("""
+                insert into event_outbox (audit_seq, channel, payload, next_attempt_at, created_at)
+                select ?1, ?2, cast(?3 as jsonb) || jsonb_build_object('time', a."time", 'timeEnd', a."timeEnd",
+                                                                     'text', a.text, 'tags', to_jsonb(a.tag_list)),
+                       now(), now()
+                  from audit_annotation a where a.seq = ?1""")
+                .setParameter(1, auditSeq).setParameter(2, channel).setParameter(3, write(payload)).executeUpdate();
+        if (queued != 1) {
+            throw new IllegalStateException("audit entry " + auditSeq + " has no row in audit_annotation");
+        }
+    }
+
+    /**
      * Claims up to {@code limit} due rows of {@code channel} for {@code instance} for the length of
      * {@code lease}. Channels are claimed separately, so a backlog on one (annotations while Grafana was
      * down) never keeps another (the step webhooks that move traffic) waiting behind it. Only the
@@ -107,7 +122,7 @@ public class Outbox {
                         order by c.id
                         limit ?3
                         for update skip locked)
-                returning o.id, o.event_seq, o.rollout_id, o.channel, cast(o.payload as text), o.attempts""")
+                returning o.id, o.event_seq, o.rollout_id, o.channel, cast(o.payload as text), o.attempts, o.audit_seq""")
                 .setParameter(1, instance).setParameter(2, lease.toMillis() / 1000.0).setParameter(3, limit)
                 .setParameter(4, channel).getResultList();
         List<OutboxRow> claimed = new ArrayList<>(rows.size());
@@ -180,8 +195,9 @@ public class Outbox {
 
     /** The row mapper, for the columns {@link #claim} returns. */
     private OutboxRow row(Object[] r) {
-        return new OutboxRow(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), (UUID) r[2],
-                (String) r[3], read((String) r[4]), ((Number) r[5]).intValue());
+        return new OutboxRow(((Number) r[0]).longValue(), r[1] == null ? 0 : ((Number) r[1]).longValue(), (UUID) r[2],
+                (String) r[3], read((String) r[4]), ((Number) r[5]).intValue(),
+                r[6] == null ? 0 : ((Number) r[6]).longValue());
     }
 
     private String write(ObjectNode payload) {

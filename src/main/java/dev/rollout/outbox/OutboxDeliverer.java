@@ -94,9 +94,9 @@ public class OutboxDeliverer {
         }
         if (result instanceof DeliveryChannel.Delivered d) {
             if (!outbox.delivered(row, instance, d.externalId(), d.deduplicated())) {
-                LOG.warnf("outbox row %d (%s, event %d) was delivered but its claim had expired and been taken "
+                LOG.warnf("outbox row %d (%s, %s) was delivered but its claim had expired and been taken "
                         + "over; the new holder checks the receiver before sending", row.id(), row.channel(),
-                        row.eventSeq());
+                        row.source());
             }
             listener.delivered(row.channel(), d.deduplicated());
             return true;
@@ -114,7 +114,7 @@ public class OutboxDeliverer {
         }
         var backoff = Backoff.after(row.attempts(), config.initialBackoff(), config.maxBackoff());
         outbox.failed(row, instance, f.error(), backoff);
-        LOG.warnf("delivery of event %d to %s failed (attempt %d, next in %s): %s", row.eventSeq(), row.channel(),
+        LOG.warnf("delivery of %s to %s failed (attempt %d, next in %s): %s", row.source(), row.channel(),
                 row.attempts(), backoff, f.error());
         return false;
     }
@@ -122,11 +122,11 @@ public class OutboxDeliverer {
     private void giveUp(DeliveryChannel channel, OutboxRow row, int attempts, String error) {
         if (channel.giveUp(row, attempts, error, instance, outbox)) {
             listener.givenUp(row.channel());
-            LOG.warnf("delivery of event %d to %s given up after %d attempts: %s", row.eventSeq(), row.channel(),
+            LOG.warnf("delivery of %s to %s given up after %d attempts: %s", row.source(), row.channel(),
                     attempts, error);
         } else {
-            LOG.warnf("outbox row %d (%s, event %d) was to be given up but its claim had expired and been taken "
-                    + "over", row.id(), row.channel(), row.eventSeq());
+            LOG.warnf("outbox row %d (%s, %s) was to be given up but its claim had expired and been taken "
+                    + "over", row.id(), row.channel(), row.source());
         }
     }
 

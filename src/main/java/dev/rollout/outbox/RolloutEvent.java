@@ -37,12 +37,15 @@ public record RolloutEvent(
 
     /** The rollout as it is once the event's transaction commits. */
     public record Rollout(RolloutState state, double currentPercentage, int stepIndex, Instant dwellStartedAt,
-            Instant earliestAdvanceAt) {
+            Instant earliestAdvanceAt, boolean awaitingApproval) {
     }
 
-    /** True when the event changed the percentage of traffic the new version gets. */
+    /**
+     * True when the event changed the percentage of traffic the new version gets. A refusal and an approval
+     * name the step they are about in toPercentage, but move nothing.
+     */
     public boolean changesPercentage() {
         return fromPercentage != null && toPercentage != null && !fromPercentage.equals(toPercentage)
-                && action != Action.ADVANCE_REFUSED;
+                && action != Action.ADVANCE_REFUSED && action != Action.APPROVED;
     }
 }

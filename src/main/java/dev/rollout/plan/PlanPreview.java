@@ -17,11 +17,17 @@ import dev.rollout.gate.GateKind;
  * <p>Warnings, each with a stable code:
  * <ul>
  * <li>{@code no-gates}: the plan has no gate, so nothing but time stands between a step and the next;</li>
- * <li>{@code no-alert-gate}: gates, but none of kind {@code no-firing-alerts}: firing alerts go unnoticed;</li>
- * <li>{@code automatic-without-gates}: an AUTOMATIC plan with no gate walks to 100 % on time alone;</li>
+ * <li>{@code shadow-only-gates}: every gate is a shadow ({@code "shadow": true}): evaluated and recorded, but
+ * nothing ever blocks an advance or triggers a policy;</li>
+ * <li>{@code no-alert-gate}: enforced gates, but none of kind {@code no-firing-alerts}: firing alerts go
+ * unnoticed;</li>
+ * <li>{@code automatic-without-gates}: an AUTOMATIC plan with no enforced gate walks to 100 % on time alone;</li>
  * <li>{@code short-final-bake}: the final bake is missing or under {@link #MIN_FINAL_BAKE};</li>
  * <li>{@code large-first-step}: the first step exposes more than {@link #MAX_FIRST_STEP} % at once;</li>
- * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points.</li>
+ * <li>{@code large-jump}: a step raises the percentage by more than {@link #MAX_JUMP} points;</li>
+ * <li>{@code approval-by-unused}: {@code approvalBy} is set but no step needs an approval, so it never applies.</li>
+ * <li>{@code advance-windows}: steps are entered only inside the plan's advance windows, so a step due outside
+ * one waits for the next opening and the rollout takes longer than the schedule says.</li>
  * </ul>
  */
 public record PlanPreview(
@@ -43,9 +49,15 @@ public record PlanPreview(
 
     /**
      * One step: its percentage, its minimum dwell (as stored), and {@code earliestAfter}, the earliest time
-     * after the start at which it can be entered (the dwells of the steps before it).
+     * after the start at which it can be entered (the dwells of the steps before it), and {@code approval}:
+     * whether entering it also needs an operator's approval (then it is entered no earlier than approved).
      */
-    public record ScheduledStep(double percentage, String minDwell, String earliestAfter) {
+    public record ScheduledStep(double percentage, String minDwell, String earliestAfter, boolean approval) {
+
+        /** A step that needs no approval. */
+        public ScheduledStep(double percentage, String minDwell, String earliestAfter) {
+            this(percentage, minDwell, earliestAfter, false);
+        }
     }
 
     /** The preview of {@code request}, whose validation found {@code errors} (empty: valid). */
@@ -57,7 +69,7 @@ public record PlanPreview(
         Duration elapsed = Duration.ZERO;
         for (PlanRequest.StepRequest step : request.steps()) {
             schedule.add(new ScheduledStep(step.percentage(), PlanDurations.normalize(step.minDwell()),
-                    PlanDurations.format(elapsed)));
+                    PlanDurations.format(elapsed), Boolean.TRUE.equals(step.approval())));
             elapsed = elapsed.plus(PlanDurations.of(step.minDwell()));
         }
         Duration minimum = elapsed.plus(PlanDurations.of(request.finalBake()));
@@ -68,14 +80,18 @@ public record PlanPreview(
     static List<Warning> warnings(PlanRequest request) {
         List<Warning> warnings = new ArrayList<>();
         List<GateDefinition> gates = request.gates() == null ? List.of() : request.gates();
+        List<GateDefinition> enforced = gates.stream().filter(g -> !g.shadowed()).toList();
         if (gates.isEmpty()) {
             warnings.add(new Warning("no-gates", "the plan has no gates: only time stands between one step "
                     + "and the next, and no violation can pause or roll it back"));
-        } else if (gates.stream().noneMatch(g -> g.kind() == GateKind.NO_FIRING_ALERTS)) {
-            warnings.add(new Warning("no-alert-gate", "no gate of kind no-firing-alerts: alerts that fire during "
-                    + "the rollout do not hold it"));
+        } else if (enforced.isEmpty()) {
+            warnings.add(new Warning("shadow-only-gates", "every gate is a shadow: they are evaluated and recorded, "
+                    + "but none blocks an advance or pauses or rolls back the rollout"));
+        } else if (enforced.stream().noneMatch(g -> g.kind() == GateKind.NO_FIRING_ALERTS)) {
+            warnings.add(new Warning("no-alert-gate", "no enforced gate of kind no-firing-alerts: alerts that fire "
+                    + "during the rollout do not hold it"));
         }
-        if (gates.isEmpty() && Mode.AUTOMATIC.name().equals(request.mode())) {
+        if (enforced.isEmpty() && Mode.AUTOMATIC.name().equals(request.mode())) {
             warnings.add(new Warning("automatic-without-gates", "an AUTOMATIC plan without gates advances to "
                     + "100 % on time alone, whatever the health of the target"));
         }
@@ -99,6 +115,15 @@ public record PlanPreview(
                         + " % (more than " + number(MAX_JUMP) + ")"));
             }
             previous = percentage;
+        }
+        if (request.approvalBy() != null && steps.stream().noneMatch(s -> Boolean.TRUE.equals(s.approval()))) {
+            warnings.add(new Warning("approval-by-unused", "approvalBy is " + request.approvalBy() + " but no step "
+                    + "has \"approval\": true, so no step waits for an approval"));
+        }
+        if (request.advanceWindows() != null && !request.advanceWindows().isEmpty()) {
+            warnings.add(new Warning("advance-windows", "steps are entered only inside the advance windows ("
+                    + AdvanceWindows.describe(request.advanceWindows()) + "): the schedule is the least time; a step "
+                    + "due outside a window waits for the next opening, so the rollout may take longer"));
         }
         return warnings;
     }

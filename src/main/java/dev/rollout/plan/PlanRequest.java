@@ -19,15 +19,49 @@ public record PlanRequest(
         String finalBake,
         List<StepRequest> steps,
         List<GateDefinition> gates,
-        Webhook webhook) {
+        Webhook webhook,
+        @Schema(description = "Who may approve the steps that need approval: omitted, any operator; "
+                + "'another-operator', anyone but the operator who started the rollout") String approvalBy,
+        @Schema(description = "Optional: steps are entered only inside one of these windows (dwell keeps "
+                + "counting outside them); left out: at any time") List<AdvanceWindow> advanceWindows) {
 
     /** A plan without a step webhook. */
     public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
             String finalBake, List<StepRequest> steps, List<GateDefinition> gates) {
-        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, null);
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, null, null, null);
     }
 
-    public record StepRequest(Double percentage, String minDwell) {
+    /** A plan whose approvals any operator may give, without advance windows. */
+    public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
+            String finalBake, List<StepRequest> steps, List<GateDefinition> gates, Webhook webhook) {
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, webhook, null, null);
+    }
+
+    /** A plan without advance windows. */
+    public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
+            String finalBake, List<StepRequest> steps, List<GateDefinition> gates, Webhook webhook,
+            String approvalBy) {
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, webhook, approvalBy, null);
+    }
+
+    /** A plan whose approvals any operator may give. */
+    public PlanRequest(String name, Integer version, String mode, String onViolation, String minTotalDuration,
+            String finalBake, List<StepRequest> steps, List<GateDefinition> gates, Webhook webhook,
+            List<AdvanceWindow> advanceWindows) {
+        this(name, version, mode, onViolation, minTotalDuration, finalBake, steps, gates, webhook, null,
+                advanceWindows);
+    }
+
+    /**
+     * One step; {@code approval}: true when entering it needs an operator's
+     * {@code POST /rollouts/{id}/approve} in addition to dwell and gates.
+     */
+    public record StepRequest(Double percentage, String minDwell,
+            @Schema(description = "true: entering this step needs an operator's approval") Boolean approval) {
+
+        public StepRequest(Double percentage, String minDwell) {
+            this(percentage, minDwell, null);
+        }
     }
 
     /**

@@ -82,6 +82,8 @@ public class PlanService {
         plan.createdAt = clock.now();
         plan.createdBy = actor;
         plan.webhook = webhook(request);
+        plan.approvalBy = request.approvalBy();
+        plan.advanceWindows = request.advanceWindows() == null ? null : List.copyOf(request.advanceWindows());
         plan.persist();
         return new Applied(plan, true);
     }
@@ -100,7 +102,8 @@ public class PlanService {
     }
 
     private static List<PlanStep> steps(PlanRequest request) {
-        return request.steps().stream().map(s -> new PlanStep(s.percentage(), PlanDurations.normalize(s.minDwell())))
+        return request.steps().stream().map(s -> new PlanStep(s.percentage(), PlanDurations.normalize(s.minDwell()),
+                s.approval()))
                 .toList();
     }
 
@@ -110,10 +113,13 @@ public class PlanService {
         return plan.mode.name().equals(request.mode()) && plan.onViolation.name().equals(request.onViolation())
                 && Objects.equals(storedNormalized(plan.minTotalDuration), PlanDurations.normalize(request.minTotalDuration()))
                 && Objects.equals(storedNormalized(plan.finalBake), PlanDurations.normalize(request.finalBake()))
-                && plan.steps.stream().map(s -> new PlanStep(s.percentage(), storedNormalized(s.minDwell()))).toList()
+                && plan.steps.stream().map(s -> new PlanStep(s.percentage(), storedNormalized(s.minDwell()), s.approval()))
+                        .toList()
                         .equals(steps(request))
                 && Objects.equals(plan.gates == null ? List.of() : plan.gates, gates)
-                && Objects.equals(plan.webhook, webhook(request));
+                && Objects.equals(plan.webhook, webhook(request))
+                && Objects.equals(plan.approvalBy, request.approvalBy())
+                && Objects.equals(plan.advanceWindows, request.advanceWindows());
     }
 
     /** The stored form of a valid request's webhook: the endpoint's name only. */

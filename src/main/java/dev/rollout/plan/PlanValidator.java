@@ -112,10 +112,15 @@ public final class PlanValidator {
                         + ", less than the required " + PlanDurations.format(minTotal.get()));
             }
         }
+        if (plan.approvalBy() != null && !Plan.ANOTHER_OPERATOR.equals(plan.approvalBy())) {
+            problems.add("approvalBy: must be '" + Plan.ANOTHER_OPERATOR + "' or left out (any operator), got '"
+                    + clip(plan.approvalBy()) + "'");
+        }
         problems.addAll(GateDefinitionValidator.validate(plan.gates(), knownSources));
         if (plan.webhook() != null) {
             checkWebhook(plan.webhook(), webhookEndpoints, problems);
         }
+        problems.addAll(AdvanceWindows.problems(plan.advanceWindows()));
         return problems;
     }
 

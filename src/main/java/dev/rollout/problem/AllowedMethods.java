@@ -23,9 +23,13 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.rollout.audit.AuditResource;
+import dev.rollout.push.AlertmanagerWebhookResource;
+import dev.rollout.freeze.FreezeResource;
 import dev.rollout.plan.PlanResource;
 import dev.rollout.rollout.RolloutResource;
 import dev.rollout.security.TokenResource;
+import dev.rollout.security.WhoAmIResource;
+import dev.rollout.stream.EventStreamResource;
 
 /**
  * The methods each API path answers, read from the resource classes. {@code OPTIONS} advertises exactly
@@ -35,7 +39,8 @@ import dev.rollout.security.TokenResource;
 public class AllowedMethods {
 
     static final List<Class<?>> RESOURCES = List.of(PlanResource.class, RolloutResource.class, TokenResource.class,
-            AuditResource.class);
+            AuditResource.class, EventStreamResource.class, AlertmanagerWebhookResource.class, FreezeResource.class,
+            WhoAmIResource.class);
 
     private record Route(Pattern path, Set<String> methods) {
     }

@@ -63,6 +63,14 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                                         schema = @Schema(type = SchemaType.INTEGER)),
                                 content = @Content(mediaType = Problems.MEDIA_TYPE,
                                         schema = @Schema(implementation = ApiDocument.Problem.class))),
+                        @APIResponse(name = ApiDocument.TOO_MANY_STREAMS,
+                                description = "The instance, or this credential on it, has as many event streams "
+                                        + "open as allowed (too-many-streams).",
+                                headers = @Header(name = ApiDocument.RETRY_AFTER, required = true,
+                                        description = "Seconds after which to try again.",
+                                        schema = @Schema(type = SchemaType.INTEGER)),
+                                content = @Content(mediaType = Problems.MEDIA_TYPE,
+                                        schema = @Schema(implementation = ApiDocument.Problem.class))),
                         @APIResponse(name = ApiDocument.UNAVAILABLE,
                                 description = "The database cannot be reached (database-unavailable); nothing "
                                         + "was changed, retry later.",
@@ -80,6 +88,7 @@ public class ApiDocument extends Application {
     public static final String PAYLOAD_TOO_LARGE = "PayloadTooLarge";
     public static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     public static final String RATE_LIMITED = "RateLimited";
+    public static final String TOO_MANY_STREAMS = "TooManyStreams";
     public static final String UNAVAILABLE = "Unavailable";
 
     /** The body of every refusal (RFC 9457); refusals add the members their description names. */

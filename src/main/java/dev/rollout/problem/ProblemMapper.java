@@ -36,10 +36,14 @@ public class ProblemMapper {
         return Problems.toResponse(problem);
     }
 
-    /** A rollout's refusal is a 409 conflict; one that ends by itself says when in Retry-After. */
+    /**
+     * A rollout's refusal is a 409 conflict (403 for one about who asks, such as approval-not-allowed); one that
+     * ends by itself says when in Retry-After.
+     */
     @ServerExceptionMapper
     public Response refused(RolloutRefused refused) {
-        ApiProblem problem = ApiProblem.conflict(refused.refusal().type(), refused.refusal().title(), refused.detail());
+        ApiProblem problem = new ApiProblem(refused.refusal().status(), refused.refusal().type(),
+                refused.refusal().title(), refused.detail());
         refused.rolloutId().ifPresent(id -> problem.with("rolloutId", id));
         refused.facts().forEach(problem::with);
         refused.retryAfter().ifPresent(wait -> problem.header("Retry-After", Long.toString(RolloutRefused.seconds(wait))));

@@ -104,6 +104,31 @@ public class ConnectionReserve {
         }
     }
 
+    /**
+     * Runs {@code work} with a permit of its own, for work done for a request after it gave its permit back
+     * ({@link #leave}): a held advance's retry, an event stream's read of the history. Waits for a permit as a
+     * request does; 503 {@code database-unavailable} when none comes in time.
+     */
+    public <T> T withPermit(java.util.function.Supplier<T> work) {
+        boolean acquired;
+        try {
+            acquired = permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            throw new ApiProblem(503, "database-unavailable", "Service unavailable",
+                    "every database connection open to requests is in use; nothing was changed, retry in 1 s")
+                    .header("Retry-After", "1");
+        }
+        try {
+            return work.get();
+        } finally {
+            permits.release();
+        }
+    }
+
     private void release(AtomicBoolean held) {
         if (held.compareAndSet(true, false)) {
             permits.release();

@@ -1,6 +1,8 @@
 package dev.rollout.rollout;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,12 +20,12 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
 import dev.rollout.gate.GateReport;
+import dev.rollout.gate.GateResponse;
 import dev.rollout.gate.GateResult;
 import dev.rollout.history.EventDetails;
 import dev.rollout.history.HistoryEvent;
 import dev.rollout.plan.Mode;
 import dev.rollout.plan.Plan;
-import dev.rollout.plan.ViolationPolicy;
 import dev.rollout.rollout.RolloutRules.AdvanceDecision;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
@@ -82,9 +84,47 @@ public class Rollout extends PanacheEntityBase {
     @Column(name = "updated_at")
     public Instant updatedAt;
 
+    /** Who started it, as recorded (token name or JWT subject@issuer host): a plan's approvalBy compares with it. */
+    @Column(name = "started_by")
+    public String startedBy;
+
+    /**
+     * The step an operator approved entering (the next one when approved; the current one once entered), or
+     * null. Kept through pause and resume, cleared by a rollback. The three fields below go with it.
+     */
+    @Column(name = "approved_step")
+    public Integer approvedStep;
+
+    @Column(name = "approved_by")
+    public String approvedBy;
+
+    @Column(name = "approved_at")
+    public Instant approvedAt;
+
+    @Column(name = "approval_reason")
+    public String approvalReason;
+
     /** A gate violation has been recorded and the gates have not passed since (see {@link WatchRules}). */
     @Column(name = "violation_open")
     public boolean violationOpen;
+
+    /**
+     * Set while the watch holds the rollout because gates are in ERROR under {@code onError: HOLD}: when that
+     * started. Null otherwise. Only a PROGRESSING rollout holds (at 0 % too, where the dwell is zero).
+     */
+    @Column(name = "hold_started_at")
+    public Instant holdStartedAt;
+
+    /**
+     * How much of the current dwell window was held (unobserved), in microseconds, holds already ended only:
+     * the dwell ends that much later. Back to 0 whenever a new dwell window starts (step entered, resume).
+     */
+    @Column(name = "dwell_held_micros")
+    public long dwellHeldMicros;
+
+    /** A shadow gate's failure has been recorded and the shadow gates have not all passed since. */
+    @Column(name = "shadow_open")
+    public boolean shadowOpen;
 
     /**
      * Bumped by every committed change. Gates are evaluated without holding the row lock; the change
@@ -96,9 +136,49 @@ public class Rollout extends PanacheEntityBase {
 
     // ---- the rules' view ---------------------------------------------------------------------------
 
-    /** What an advance would do now; {@code overrideDwell} is an admin's audited override of the dwell. */
+    /** What an advance would do now with no freeze over the target (the plan's windows apply). */
     public AdvanceDecision decideAdvance(Instant now, boolean overrideDwell) {
-        return RolloutRules.advance(state, stepIndex, dwellStartedAt, plan.schedule(), now, overrideDwell);
+        return decideAdvance(now, RolloutRules.Holds.NONE, overrideDwell);
+    }
+
+    /**
+     * What an advance would do now, with the freezes over the target in {@code holds} (the plan's windows are
+     * added here); {@code override} is an admin's audited override of every rule but the state.
+     */
+    public AdvanceDecision decideAdvance(Instant now, RolloutRules.Holds holds, boolean override) {
+        return RolloutRules.advance(state, stepIndex, dwellStartedAt, held(now), plan.schedule(), now,
+                withWindows(holds), approvedStep, override);
+    }
+
+    /** Every rule that refuses a move now, in order (what an override sets aside). */
+    public List<AdvanceDecision> refusals(Instant now, RolloutRules.Holds holds) {
+        return RolloutRules.refusals(state, stepIndex, dwellStartedAt, held(now), plan.schedule(), now,
+                withWindows(holds), approvedStep);
+    }
+
+    private RolloutRules.Holds withWindows(RolloutRules.Holds holds) {
+        return new RolloutRules.Holds(holds.freeze(), plan.windows());
+    }
+
+    /** An active rollout whose next step needs an approval it does not have. */
+    public boolean awaitsApproval() {
+        return state.isActive() && RolloutRules.awaitsApproval(plan.needsApproval(stepIndex + 1), stepIndex,
+                approvedStep);
+    }
+
+    /** Whether the approval held is for the next step (not yet used). */
+    public boolean nextStepApproved() {
+        return approvedStep != null && approvedStep == stepIndex + 1;
+    }
+
+    /** The unobserved part of the current dwell window at {@code now}, the open hold included. */
+    public Duration held(Instant now) {
+        return RolloutRules.held(dwellHeld(), holdStartedAt, now);
+    }
+
+    /** The holds of the current dwell window that have ended. */
+    public Duration dwellHeld() {
+        return Duration.of(dwellHeldMicros, ChronoUnit.MICROS);
     }
 
     /** The percentage of the next step, or null when there is none or the rollout is over. */
@@ -110,6 +190,11 @@ public class Rollout extends PanacheEntityBase {
 
     /** A new rollout of {@code plan} at 0 %, still PROGRESSING towards its first step. */
     public static Rollout begin(Plan plan, String target, String version, Instant now) {
+        return begin(plan, target, version, now, null);
+    }
+
+    /** As above, started by {@code actor}. */
+    public static Rollout begin(Plan plan, String target, String version, Instant now, String actor) {
         Rollout rollout = new Rollout();
         rollout.id = UUID.randomUUID();
         rollout.plan = plan;
@@ -124,6 +209,7 @@ public class Rollout extends PanacheEntityBase {
         rollout.earliestAdvanceAt = now;
         rollout.startedAt = now;
         rollout.updatedAt = now;
+        rollout.startedBy = actor;
         return rollout;
     }
 
@@ -149,6 +235,7 @@ public class Rollout extends PanacheEntityBase {
             dwellStartedAt = now;
             earliestAdvanceAt = enter.earliestAdvanceAt();
             updatedAt = now;
+            newDwellWindow();
             events.add(event(from, currentPercentage, actor, null,
                     new EventDetails.StepEntered(stepIndex, earliestAdvanceAt, results, overridden, instance)));
             if (enter.completes()) {
@@ -167,6 +254,7 @@ public class Rollout extends PanacheEntityBase {
         state = RolloutState.COMPLETED;
         finishedAt = now;
         updatedAt = now;
+        holdStartedAt = null;
         return event(currentPercentage, currentPercentage, actor, null,
                 new EventDetails.Completed(gates, override, instance));
     }
@@ -175,9 +263,10 @@ public class Rollout extends PanacheEntityBase {
         return pause(now, actor, reason, null);
     }
 
-    private HistoryEvent pause(Instant now, String actor, String reason, ViolationPolicy policy) {
+    private HistoryEvent pause(Instant now, String actor, String reason, GateResponse policy) {
         state = RolloutState.PAUSED;
         updatedAt = now;
+        holdStartedAt = null; // a resume starts a fresh dwell: there is nothing left to extend
         return event(currentPercentage, currentPercentage, actor, reason,
                 new EventDetails.Paused(policy == null ? null : policy.name()));
     }
@@ -194,6 +283,7 @@ public class Rollout extends PanacheEntityBase {
         }
         state = RolloutState.PAUSED;
         updatedAt = now;
+        holdStartedAt = null;
         return Optional.of(event(currentPercentage, currentPercentage, actor, WEBHOOK_UNDELIVERED, details));
     }
 
@@ -202,6 +292,7 @@ public class Rollout extends PanacheEntityBase {
         state = RolloutState.PROGRESSING;
         violationOpen = false;
         dwellStartedAt = now;
+        newDwellWindow();
         earliestAdvanceAt = plan.schedule().earliestAdvanceAt(stepIndex, now);
         updatedAt = now;
         return event(currentPercentage, currentPercentage, actor, reason, new EventDetails.Resumed(earliestAdvanceAt));
@@ -211,9 +302,29 @@ public class Rollout extends PanacheEntityBase {
         return rollBack(now, actor, reason, null);
     }
 
-    /** Back to 0 %: the rollout is over and its target free for a new one. */
-    private HistoryEvent rollBack(Instant now, String actor, String reason, ViolationPolicy policy) {
+    /**
+     * An operator's approval to enter the next step (the caller has checked {@link RolloutRules#checkApprove}).
+     * It holds for that step through pause and resume; the move that enters the step uses it.
+     */
+    public HistoryEvent approve(Instant now, String actor, String reason) {
+        int next = stepIndex + 1;
+        approvedStep = next;
+        approvedBy = actor;
+        approvedAt = now;
+        approvalReason = reason;
+        updatedAt = now;
+        double to = plan.steps.get(next).percentage();
+        return event(currentPercentage, to, actor, reason, new EventDetails.Approved(next, to));
+    }
+
+    /** Back to 0 %: the rollout is over and its target free for a new one; an approval does not outlive it. */
+    private HistoryEvent rollBack(Instant now, String actor, String reason, GateResponse policy) {
         double from = currentPercentage;
+        holdStartedAt = null;
+        approvedStep = null;
+        approvedBy = null;
+        approvedAt = null;
+        approvalReason = null;
         state = RolloutState.ROLLED_BACK;
         stepIndex = -1;
         currentPercentage = 0;
@@ -227,33 +338,43 @@ public class Rollout extends PanacheEntityBase {
         state = RolloutState.ABORTED;
         finishedAt = now;
         updatedAt = now;
+        holdStartedAt = null;
         return event(currentPercentage, currentPercentage, actor, reason, new EventDetails.Aborted());
     }
 
     /**
-     * Applies the plan's violation policy for gates that did not pass: PAUSE keeps the percentage,
-     * ROLLBACK returns to 0 %. Either way the clean dwell window is over; a resume starts a new one.
+     * Applies {@code policy} (PAUSE or ROLLBACK, what the failing gates ask for, see
+     * {@link GateReport#response}): PAUSE keeps the percentage, ROLLBACK returns to 0 %. Either way the clean
+     * dwell window is over; a resume starts a new one. An open hold ends first, on the record.
      */
-    public List<HistoryEvent> violate(GateReport gates, Instant now, String actor, String instance) {
-        ViolationPolicy policy = plan.onViolation;
-        boolean rollback = policy == ViolationPolicy.ROLLBACK;
+    public List<HistoryEvent> violate(GateReport gates, GateResponse policy, Instant now, String actor,
+            String instance) {
+        if (policy != GateResponse.PAUSE && policy != GateResponse.ROLLBACK) {
+            throw new IllegalArgumentException("not a violation policy: " + policy);
+        }
+        List<HistoryEvent> events = new ArrayList<>(3);
+        if (holdStartedAt != null) {
+            events.add(endHold(gates, now, actor, instance));
+        }
+        boolean rollback = policy == GateResponse.ROLLBACK;
         String reason = "gate violation: " + gates.failingSummary();
-        HistoryEvent violation = event(currentPercentage, rollback ? 0.0 : currentPercentage, actor, reason,
-                new EventDetails.Violation(policy.name(), gates.results(), instance));
-        HistoryEvent applied = rollback ? rollBack(now, actor, reason, policy) : pause(now, actor, reason, policy);
+        events.add(event(currentPercentage, rollback ? 0.0 : currentPercentage, actor, reason,
+                new EventDetails.Violation(policy.name(), gates.results(), instance)));
+        events.add(rollback ? rollBack(now, actor, reason, policy) : pause(now, actor, reason, policy));
         violationOpen = true;
-        return List.of(violation, applied);
+        return events;
     }
 
     /**
-     * Records a violation of a rollout that is already PAUSED under a PAUSE policy: it still serves its
-     * percentage, so the violation is on record, once until the gates pass again.
+     * Records a violation of a rollout that is already PAUSED and whose failing gates ask for PAUSE: it still
+     * serves its percentage, so the violation is on record, once until the gates pass again.
      */
-    public HistoryEvent recordViolation(GateReport gates, Instant now, String actor, String instance) {
+    public HistoryEvent recordViolation(GateReport gates, GateResponse policy, Instant now, String actor,
+            String instance) {
         violationOpen = true;
         updatedAt = now;
         return event(currentPercentage, currentPercentage, actor, "gate violation while paused: " + gates.failingSummary(),
-                new EventDetails.Violation(plan.onViolation.name(), gates.results(), instance));
+                new EventDetails.Violation(policy.name(), gates.results(), instance));
     }
 
     /** The gates of a PAUSED rollout pass again: a new violation will be recorded anew. Not an event. */
@@ -262,21 +383,83 @@ public class Rollout extends PanacheEntityBase {
         updatedAt = now;
     }
 
+    /**
+     * Gates are in ERROR and ask only to HOLD: no advance, and from {@code now} on the dwell does not count
+     * until they answer again. Recorded once, when the hold starts.
+     */
+    public HistoryEvent startHold(GateReport gates, Instant now, String actor, String instance) {
+        holdStartedAt = now;
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, "holding: " + gates.failingSummary()
+                        + "; no advance, and the dwell is extended until the gates answer",
+                new EventDetails.HoldStarted(earliestAdvanceAt, gates.results(), instance));
+    }
+
+    /**
+     * The hold is over: the time it lasted is added to the dwell window's unobserved time, and the dwell ends
+     * that much later. Recorded once, with how long it lasted.
+     */
+    public HistoryEvent endHold(GateReport gates, Instant now, String actor, String instance) {
+        Instant since = holdStartedAt;
+        Duration held = now.isAfter(since) ? Duration.between(since, now) : Duration.ZERO;
+        dwellHeldMicros += held.toNanos() / 1_000;
+        holdStartedAt = null;
+        earliestAdvanceAt = plan.schedule().earliestAdvanceAt(stepIndex, dwellStartedAt, dwellHeld());
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, "hold over after " + held.truncatedTo(ChronoUnit.SECONDS)
+                        + "; the dwell is extended by it",
+                new EventDetails.HoldEnded(since, held.toString(), held.toSeconds(), earliestAdvanceAt,
+                        gates.isEmpty() ? null : gates.results(), instance));
+    }
+
+    /** A shadow gate does not pass: on record once, enforced never (see {@link #closeShadow}). */
+    public HistoryEvent recordShadow(GateReport gates, Instant now, String actor, String instance) {
+        shadowOpen = true;
+        updatedAt = now;
+        return event(currentPercentage, currentPercentage, actor, "shadow gate not passing (not enforced): "
+                + gates.shadowSummary(), new EventDetails.ShadowViolation(gates.results(), instance));
+    }
+
+    /** Every shadow gate passes again: a new failure will be recorded anew. Not an event. */
+    public void closeShadow(Instant now) {
+        shadowOpen = false;
+        updatedAt = now;
+    }
+
+    private void newDwellWindow() {
+        holdStartedAt = null;
+        dwellHeldMicros = 0;
+    }
+
     /** AUTOMATIC rollouts advance by themselves; any rollout completes by itself once its final bake is over. */
     public boolean mayMoveItself() {
         return plan.mode == Mode.AUTOMATIC || stepIndex == stepCount - 1;
     }
 
     /**
-     * The audit record of an admin's override: which rules it set aside ("dwell", "gates"; none when
-     * nothing stood in the way). {@code plain} is what the move would have been without the override.
+     * The audit record of an admin's override: which rules it set aside ({@code setAside}, the refusals the move
+     * would have met without it, and "gates" when they did not pass; none when nothing stood in the way).
      */
-    public HistoryEvent overridden(AdvanceDecision plain, AdvanceDecision decision, GateReport gates, String actor,
-            String reason) {
-        List<String> bypassed = new ArrayList<>(2);
-        RolloutRules.TooEarly tooEarly = plain instanceof RolloutRules.TooEarly t ? t : null;
-        if (tooEarly != null) {
-            bypassed.add("dwell");
+    public HistoryEvent overridden(List<AdvanceDecision> setAside, AdvanceDecision decision, GateReport gates,
+            String actor, String reason) {
+        List<String> bypassed = new ArrayList<>(4);
+        RolloutRules.TooEarly tooEarly = null;
+        RolloutRules.Frozen frozen = null;
+        RolloutRules.OutsideWindow outside = null;
+        for (AdvanceDecision refusal : setAside) {
+            if (refusal instanceof RolloutRules.Frozen f) {
+                frozen = f;
+                bypassed.add("freeze");
+            } else if (refusal instanceof RolloutRules.OutsideWindow w) {
+                outside = w;
+                bypassed.add("window");
+            } else if (refusal instanceof RolloutRules.TooEarly t) {
+                tooEarly = t;
+                bypassed.add("dwell");
+            }
+        }
+        if (awaitsApproval()) {
+            bypassed.add("approval");
         }
         if (!gates.passed()) {
             bypassed.add("gates");
@@ -285,7 +468,9 @@ public class Rollout extends PanacheEntityBase {
         return event(currentPercentage, to, actor, reason, new EventDetails.AdminOverride(bypassed,
                 tooEarly == null ? null : tooEarly.earliestAdvanceAt(),
                 tooEarly == null ? null : tooEarly.remaining().toSeconds(),
-                gates.passed() ? null : gates.results()));
+                gates.passed() ? null : gates.results(),
+                frozen == null ? null : frozen.freezes(), frozen == null ? null : frozen.until(),
+                outside == null ? null : outside.opensAt()));
     }
 
     /** The record of a refused advance: the rollout itself does not change. */

@@ -104,7 +104,13 @@ public class RolloutRepository {
      * its dwell was over at the clock reading the read was made with.
      */
     public record Active(UUID id, long planId, RolloutState state, int stepIndex, int stepCount, boolean due,
-            long rowVersion, boolean violationOpen) {
+            long rowVersion, boolean violationOpen, boolean holdOpen, boolean shadowOpen, Integer approvedStep,
+            String target) {
+
+        /** As {@link Rollout#awaitsApproval()}, with the rollout's plan. */
+        public boolean awaitsApproval(Plan plan) {
+            return RolloutRules.awaitsApproval(plan.needsApproval(stepIndex + 1), stepIndex, approvedStep);
+        }
     }
 
     /** Rows fetched per round trip by {@link #active}, so that 100,000 rows are never all in flight at once. */
@@ -121,7 +127,7 @@ public class RolloutRepository {
         em.unwrap(Session.class).doWork(connection -> {
             try (PreparedStatement read = connection.prepareStatement("""
                     select id, plan_id, state, step_index, step_count, earliest_advance_at <= ?, row_version,
-                           violation_open
+                           violation_open, hold_started_at is not null, shadow_open, approved_step, target
                     from rollout where state in ('PROGRESSING', 'PAUSED')""")) {
                 read.setFetchSize(ACTIVE_FETCH);
                 read.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
@@ -139,7 +145,8 @@ public class RolloutRepository {
     private static Active active(ResultSet row) throws SQLException {
         return new Active(row.getObject(1, UUID.class), row.getLong(2),
                 "PAUSED".equals(row.getString(3)) ? RolloutState.PAUSED : RolloutState.PROGRESSING, row.getInt(4),
-                row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8));
+                row.getInt(5), row.getBoolean(6), row.getLong(7), row.getBoolean(8), row.getBoolean(9),
+                row.getBoolean(10), row.getObject(11, Integer.class), row.getString(12));
     }
 
     /**
@@ -182,23 +189,42 @@ public class RolloutRepository {
                 if (!row.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new ForChange(rollout(id, row, plans), instant(row, 16)));
+                return Optional.of(new ForChange(rollout(id, row, plans), instant(row, CLOCK_COLUMN)));
             }
         } catch (SQLException e) {
             throw new PersistenceException("reading rollout " + id + " for a change failed", e);
         }
     }
 
-    /** The fields a transition may change: what {@link #changeWrite} compares and writes. */
+    /**
+     * The fields a transition may change: what {@link #changeWrite} compares and writes, every column of the row
+     * but those fixed at the start ({@link #FIXED_COLUMNS}). {@code ChangeStatementsTest} checks that the two
+     * lists together name every column of the table, so a column added later cannot be silently dropped.
+     */
     record Fields(RolloutState state, int stepIndex, double currentPercentage, Instant stepEnteredAt,
             Instant dwellStartedAt, Instant earliestAdvanceAt, Instant finishedAt, Instant updatedAt,
-            boolean violationOpen) {
+            boolean violationOpen, Integer approvedStep, String approvedBy, Instant approvedAt,
+            String approvalReason, Instant holdStartedAt, long dwellHeldMicros, boolean shadowOpen) {
 
         static Fields of(Rollout r) {
             return new Fields(r.state, r.stepIndex, r.currentPercentage, r.stepEnteredAt, r.dwellStartedAt,
-                    r.earliestAdvanceAt, r.finishedAt, r.updatedAt, r.violationOpen);
+                    r.earliestAdvanceAt, r.finishedAt, r.updatedAt, r.violationOpen, r.approvedStep, r.approvedBy,
+                    r.approvedAt, r.approvalReason, r.holdStartedAt, r.dwellHeldMicros, r.shadowOpen);
         }
     }
+
+    /** The columns {@link #changeWrite} sets from {@link Fields}, in the order of its parameters. */
+    static final List<String> CHANGED_COLUMNS = List.of("state", "step_index", "current_percentage",
+            "step_entered_at", "dwell_started_at", "earliest_advance_at", "finished_at", "updated_at",
+            "violation_open", "approved_step", "approved_by", "approved_at", "approval_reason", "hold_started_at",
+            "dwell_held_micros", "shadow_open");
+
+    /**
+     * The columns no transition changes: set when the rollout starts ({@code row_version} is the version
+     * {@link #changeWrite} checks and bumps itself).
+     */
+    static final List<String> FIXED_COLUMNS = List.of("id", "plan_id", "target", "version", "step_count",
+            "started_at", "started_by", "row_version");
 
     /**
      * The row update of a rollout read by {@link #forChange} whose fields are no longer {@code before}: all of
@@ -211,7 +237,7 @@ public class RolloutRepository {
         if (after.equals(before)) {
             return null;
         }
-        List<Object> parameters = new ArrayList<>(11);
+        List<Object> parameters = new ArrayList<>(CHANGED_COLUMNS.size() + 2);
         parameters.add(r.state.name());
         parameters.add(r.stepIndex);
         parameters.add(r.currentPercentage);
@@ -221,16 +247,21 @@ public class RolloutRepository {
         parameters.add(offset(r.finishedAt));
         parameters.add(offset(r.updatedAt));
         parameters.add(r.violationOpen);
+        parameters.add(r.approvedStep);
+        parameters.add(r.approvedBy);
+        parameters.add(offset(r.approvedAt));
+        parameters.add(r.approvalReason);
+        parameters.add(offset(r.holdStartedAt));
+        parameters.add(r.dwellHeldMicros);
+        parameters.add(r.shadowOpen);
         parameters.add(r.id);
         parameters.add(r.rowVersion);
         return new History.RowWrite(UPDATE, parameters);
     }
 
-    private static final String UPDATE = """
-            update rollout set state = ?, step_index = ?, current_percentage = ?, step_entered_at = ?,
-                   dwell_started_at = ?, earliest_advance_at = ?, finished_at = ?, updated_at = ?, violation_open = ?,
-                   row_version = row_version + 1
-             where id = ? and row_version = ?""";
+    static final String UPDATE = "update rollout set "
+            + String.join(", ", CHANGED_COLUMNS.stream().map(column -> column + " = ?").toList())
+            + ", row_version = row_version + 1 where id = ? and row_version = ?";
 
     private static OffsetDateTime offset(Instant instant) {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
@@ -254,23 +285,33 @@ public class RolloutRepository {
         r.updatedAt = instant(row, 13);
         r.rowVersion = row.getLong(14);
         r.violationOpen = row.getBoolean(15);
+        r.startedBy = row.getString(16);
+        r.approvedStep = row.getObject(17, Integer.class);
+        r.approvedBy = row.getString(18);
+        r.approvedAt = instant(row, 19);
+        r.approvalReason = row.getString(20);
+        r.holdStartedAt = instant(row, 21);
+        r.dwellHeldMicros = row.getLong(22);
+        r.shadowOpen = row.getBoolean(23);
         r.id = id;
         r.plan = plans.apply(planId).orElseThrow(() -> new IllegalStateException("rollout " + id
                 + " names a plan that does not exist"));
         return r;
     }
 
-    private static final String SNAPSHOT = """
-            select plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
-                   dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
-                   violation_open
-            from rollout where id = ?""";
+    /** The columns of the row mapper {@link #rollout}, in its order (the id is the query's parameter). */
+    static final String COLUMNS = """
+            plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
+            dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
+            violation_open, started_by, approved_step, approved_by, approved_at, approval_reason,
+            hold_started_at, dwell_held_micros, shadow_open""";
 
-    private static final String FOR_CHANGE = """
-            select plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
-                   dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
-                   violation_open, statement_timestamp()
-            from rollout where id = ?""";
+    static final String SNAPSHOT = "select " + COLUMNS + " from rollout where id = ?";
+
+    /** Where {@link #FOR_CHANGE} answers the clock: after the rollout's columns. */
+    private static final int CLOCK_COLUMN = 24;
+
+    static final String FOR_CHANGE = "select " + COLUMNS + ", statement_timestamp() from rollout where id = ?";
 
     private static Instant instant(ResultSet row, int column) throws SQLException {
         OffsetDateTime value = row.getObject(column, OffsetDateTime.class);

@@ -2,8 +2,12 @@ package dev.rollout.rollout;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -11,12 +15,15 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 
 import dev.rollout.problem.ApiDocument;
 import dev.rollout.problem.Problems;
@@ -47,6 +54,12 @@ import dev.rollout.security.RateLimited;
 import dev.rollout.security.RateLimiter;
 import dev.rollout.security.RequiresRole;
 import dev.rollout.security.Role;
+import dev.rollout.stream.EventStreamResource;
+import dev.rollout.stream.EventStreams;
+import dev.rollout.stream.LastEventId;
+import dev.rollout.stream.StreamedEvent;
+import io.smallrye.common.annotation.Blocking;
+import io.vertx.ext.web.RoutingContext;
 
 @SecurityRequirement(name = ApiDocument.BEARER)
 @APIResponse(responseCode = "401", ref = ApiDocument.UNAUTHORIZED)
@@ -62,10 +75,16 @@ public class RolloutResource {
     private final CurrentActor actor;
     private final GateResultStore gateResults;
     private final ObjectMapper json;
+    private final HeldAdvances held;
+    private final ConnectionReserve reserve;
+    private final EventStreams streams;
 
     public RolloutResource(RolloutService rollouts, History history, CurrentActor actor, GateResultStore gateResults,
-            ObjectMapper json) {
+            ObjectMapper json, HeldAdvances held, ConnectionReserve reserve, EventStreams streams) {
         this.rollouts = rollouts;
+        this.streams = streams;
+        this.held = held;
+        this.reserve = reserve;
         this.json = json;
         this.gateResults = gateResults;
         this.history = history;
@@ -83,7 +102,10 @@ public class RolloutResource {
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "active-rollout-exists: the target already has an active rollout",
+    @APIResponse(responseCode = "409", description = "active-rollout-exists: the target already has an active "
+            + "rollout; frozen: a freeze covers the target (Retry-After, until, freezes)",
+            headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With frozen: seconds until the freeze "
+                    + "ends", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problems.MEDIA_TYPE,
                     schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
@@ -193,10 +215,13 @@ public class RolloutResource {
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    @APIResponse(responseCode = "409", description = "Refused, nothing changed: too-early (Retry-After, "
-            + "earliestAdvanceAt), gates-failing (gates), not-progressing (state), concurrent-change",
-            headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With too-early: seconds until "
-                    + "earliestAdvanceAt", schema = @Schema(type = SchemaType.INTEGER)),
+    @APIResponse(responseCode = "409", description = "Refused, nothing changed; when several apply, the first of: "
+            + "not-progressing (state), frozen (Retry-After, until, freezes), outside-window (Retry-After, opensAt, "
+            + "advanceWindows), too-early (Retry-After, earliestAdvanceAt; heldSince while gates in ERROR hold the "
+            + "dwell), approval-required (the next step needs an operator's approval: nextPercentage), gates-failing "
+            + "(gates, each with its evidence); or concurrent-change",
+            headers = @Header(name = ApiDocument.RETRY_AFTER, description = "With frozen, outside-window and "
+                    + "too-early: seconds until asking again can succeed", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problems.MEDIA_TYPE,
                     schema = @Schema(implementation = ApiDocument.Problem.class)))
     @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
@@ -205,8 +230,16 @@ public class RolloutResource {
     @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
             + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
                     schema = @Schema(implementation = ApiDocument.Problem.class)))
-    public Response advance(@PathParam("id") String id, @Context HttpHeaders headers,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] rawBody) throws IOException {
+    @Parameter(name = "wait", in = ParameterIn.QUERY, description = "Hold the request for at most this long "
+            + "(ISO-8601, at most PT15M) while the answer would be too-early, gates-failing or approval-required: "
+            + "200 as soon as the rollout advances, the latest refusal when the wait runs out, at once when the "
+            + "rollout stops progressing", schema = @Schema(type = SchemaType.STRING, example = "PT10M"))
+    @Blocking
+    public CompletionStage<Response> advance(@PathParam("id") String id, @Context HttpHeaders headers,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @QueryParam("wait") String waitParam,
+            RoutingContext http, byte[] rawBody) throws IOException {
+        Optional<Duration> wait = WaitRules.parse(waitParam);
+        UUID rolloutId = parseId(id);
         String idempotencyKey = IdempotencyStore.key(headers);
         AdvanceRequest body = AdvanceRequest.parse(rawBody, contentType, json);
         String overrideReason = null;
@@ -214,7 +247,31 @@ public class RolloutResource {
             actor.require(Role.ADMIN, "override the rules of an advance");
             overrideReason = ReasonRequest.check(body.reason(), true, "override");
         }
-        RolloutService.Answer answer = rollouts.advance(parseId(id), actor.name(), idempotencyKey, overrideReason);
+        try {
+            return CompletableFuture.completedFuture(
+                    advanced(rollouts.advance(rolloutId, actor.name(), idempotencyKey, overrideReason)));
+        } catch (RolloutRefused refused) {
+            if (wait.isEmpty() || !WaitRules.waitable(refused)) {
+                throw refused;
+            }
+            HeldAdvances.Call call = new HeldAdvances.Call(rolloutId, actor.name(), idempotencyKey, overrideReason);
+            CompletableFuture<RolloutService.Answer> answer = held.hold(call, refused, wait.get())
+                    .orElseThrow(() -> refused);
+            reserve.leave(http); // held: no database work until a try, which takes a permit of its own
+            http.addEndHandler(ended -> answer.cancel(false)); // the client went away: stop trying
+            CompletableFuture<Response> response = new CompletableFuture<>();
+            answer.whenComplete((done, failure) -> {
+                if (failure != null) {
+                    response.completeExceptionally(failure); // a refusal: ProblemMapper answers it
+                } else {
+                    response.complete(advanced(done));
+                }
+            });
+            return response;
+        }
+    }
+
+    private static Response advanced(RolloutService.Answer answer) {
         if (answer instanceof RolloutService.Replayed replayed) {
             return replay(Response.ok(), replayed);
         }
@@ -297,6 +354,39 @@ public class RolloutResource {
         return rollouts.command(parseId(id), Command.ABORT, reason(body), actor.name());
     }
 
+    @POST
+    @Path("{id}/approve")
+    @RequiresRole(Role.OPERATOR)
+    @RateLimited(RateLimiter.Bucket.WRITE)
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ReasonRequest.class)))
+    @APIResponse(responseCode = "200", description = "Approved: the next step may be entered once its dwell is over "
+            + "and its gates pass (an approved event is recorded). Approving a step already approved changes "
+            + "nothing and answers the rollout as it is; a retry with the same Idempotency-Key answers the first "
+            + "answer again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = RolloutView.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "409", description = "Refused, nothing changed: approval-not-required (the next "
+            + "step needs no approval), already-finished (the rollout is not active)",
+            content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    @APIResponse(responseCode = "413", ref = ApiDocument.PAYLOAD_TOO_LARGE)
+    @APIResponse(responseCode = "415", ref = ApiDocument.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocument.RATE_LIMITED)
+    @APIResponse(responseCode = "422", description = "idempotency-key-reused: the Idempotency-Key was used for "
+            + "another request", content = @Content(mediaType = Problems.MEDIA_TYPE,
+                    schema = @Schema(implementation = ApiDocument.Problem.class)))
+    public Response approve(@PathParam("id") String id, ReasonRequest body, @Context HttpHeaders headers) {
+        RolloutService.Answer answer = rollouts.approve(parseId(id), reason(body), actor.name(),
+                IdempotencyStore.key(headers));
+        if (answer instanceof RolloutService.Replayed replayed) {
+            return replay(Response.ok(), replayed);
+        }
+        return Response.ok(((RolloutService.Done) answer).rollout()).build();
+    }
+
     @GET
     @Path("{id}/history")
     @RequiresRole(Role.VIEWER)
@@ -318,6 +408,26 @@ public class RolloutResource {
         Rollout rollout = rollouts.get(rolloutId);
         return Page.of(history.page(rollout.id, page.afterSeq(), page.fetchSize()), page, e -> Long.toString(e.seq))
                 .map(EventView::of).response(uri);
+    }
+
+    /** The rollout's history events, live (docs/events.md). */
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RequiresRole(Role.VIEWER)
+    @APIResponse(responseCode = "200", description = EventStreamResource.DESCRIPTION,
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+                    schema = @Schema(implementation = StreamedEvent.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocument.BAD_REQUEST)
+    @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
+    @APIResponse(responseCode = "429", ref = ApiDocument.TOO_MANY_STREAMS)
+    @Parameter(name = LastEventId.HEADER, in = ParameterIn.HEADER, description = "Resume after the event of "
+            + "this id (seq): no gap, no duplicate", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+    public void events(@PathParam("id") String id, @HeaderParam(LastEventId.HEADER) String lastEventId,
+            @Context SseEventSink sink, @Context Sse sse, RoutingContext http) {
+        Long after = LastEventId.parse(lastEventId);
+        Rollout rollout = rollouts.get(parseId(id));
+        streams.open(actor.name(), new EventStreams.Filter(rollout.id, null), after, sink, sse, http);
     }
 
     /** The latest result of each of the rollout's gates, with the time it was taken. */

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.rollout.clock.RolloutClock;
+import dev.rollout.freeze.FreezeService;
 import dev.rollout.gate.GateChecks;
 import dev.rollout.gate.GateDefinition;
 import dev.rollout.gate.GateReport;
@@ -26,6 +27,7 @@ import dev.rollout.history.HistoryEvent;
 import dev.rollout.page.Cursor;
 import dev.rollout.page.Page;
 import dev.rollout.page.PageRequest;
+import dev.rollout.plan.AdvanceWindows;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.PlanService;
 import dev.rollout.problem.ApiProblem;
@@ -57,10 +59,12 @@ public class RolloutService {
     private final ObjectMapper json;
     private final RolloutRepository rows;
     private final ScopeGuard scope;
+    private final FreezeService freezes;
 
     public RolloutService(EntityManager em, RolloutClock clock, RolloutChanges changes, PlanService plans,
             History history, IdempotencyStore idempotency, GateChecks gates, ObjectMapper json,
-            RolloutRepository rows, ScopeGuard scope) {
+            RolloutRepository rows, ScopeGuard scope, FreezeService freezes) {
+        this.freezes = freezes;
         this.rows = rows;
         this.scope = scope;
         this.em = em;
@@ -250,7 +254,14 @@ public class RolloutService {
                     throw targetBusy(request.target(), Map.of("activeRolloutId", active.get()));
                 }
                 Instant now = clock.now();
-                Rollout rollout = Rollout.begin(plan, request.target(), request.version(), now);
+                // A freeze holds starts as it holds advances: nothing new reaches a frozen target.
+                Optional<RolloutRefused> frozen = RolloutRules.frozen(new RolloutRules.Holds(
+                        freezes.cover(request.target(), now), AdvanceWindows.ALWAYS), now)
+                        .flatMap(decision -> refusal(null, decision));
+                if (frozen.isPresent()) {
+                    throw frozen.get();
+                }
+                Rollout rollout = Rollout.begin(plan, request.target(), request.version(), now, actor);
                 rollout.persistAndFlush();
                 history.append(rollout.started(actor), now);
                 RolloutView view = RolloutView.of(rollout);
@@ -318,6 +329,16 @@ public class RolloutService {
      * event naming who, why and what was set aside is recorded before the step.
      */
     public Answer advance(UUID id, String actor, String idempotencyKey, String overrideReason) {
+        return advance(id, actor, idempotencyKey, overrideReason, true);
+    }
+
+    /**
+     * As {@link #advance(UUID, String, String, String)}; with {@code recordRefusals} false a refusal is
+     * thrown but not recorded: the retries of a held request ({@link HeldAdvances}) are one call, recorded
+     * when it was first refused, and a retry that appended would wake every held request again.
+     */
+    public Answer advance(UUID id, String actor, String idempotencyKey, String overrideReason,
+            boolean recordRefusals) {
         IdempotencyStore.validate(idempotencyKey);
         boolean override = overrideReason != null;
         String keyScope = idempotencyScope("advance:" + id, actor);
@@ -335,8 +356,8 @@ public class RolloutService {
                 }
             }
             Rollout rollout = locked.rollout();
-            return refusal(rollout, rollout.decideAdvance(locked.now(), override))
-                    .map(refusal -> refuse(rollout, refusal, actor))
+            return refusal(rollout, rollout.decideAdvance(locked.now(), holds(rollout, locked.now()), override))
+                    .map(refusal -> refuse(rollout, refusal, actor, recordRefusals))
                     .orElseGet(() -> Decided.nothing(new Evaluate(rollout.rowVersion, rollout.plan.gates)));
         }).orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
         if (!(look instanceof Evaluate seen)) {
@@ -359,16 +380,18 @@ public class RolloutService {
                 // that no longer exists, so this call must not move the rollout again.
                 return refuse(rollout, new RolloutRefused(Refusal.CONCURRENT_CHANGE,
                         "the rollout changed while this request was being evaluated; read it and ask again",
-                        Map.of()), actor);
+                        Map.of()), actor, recordRefusals);
             }
-            if (!report.passed() && !override) {
-                return refuse(rollout, gatesFailing(report), actor);
-            }
-            AdvanceDecision plain = rollout.decideAdvance(now, false);
-            AdvanceDecision decision = override ? rollout.decideAdvance(now, true) : plain;
+            // The rules again under the lock (a freeze may have been set since the look), before the gates:
+            // which refusal wins follows RolloutRules.refusals, and gates-failing comes last.
+            RolloutRules.Holds holds = holds(rollout, now);
+            AdvanceDecision decision = rollout.decideAdvance(now, holds, override);
             Optional<RolloutRefused> refusal = refusal(rollout, decision);
             if (refusal.isPresent()) {
-                return refuse(rollout, refusal.get(), actor);
+                return refuse(rollout, refusal.get(), actor, recordRefusals);
+            }
+            if (!report.passed() && !override) {
+                return refuse(rollout, gatesFailing(report), actor, recordRefusals);
             }
             if (idempotencyKey != null) {
                 // Claimed only now that the move will happen, so a refusal leaves the key free for a retry;
@@ -379,7 +402,7 @@ public class RolloutService {
             }
             List<HistoryEvent> events = new ArrayList<>(3);
             if (override) {
-                events.add(rollout.overridden(plain, decision, report, actor, overrideReason));
+                events.add(rollout.overridden(rollout.refusals(now, holds), decision, report, actor, overrideReason));
             }
             events.addAll(rollout.advance(decision, now, actor, report, override, null));
             RolloutView view = RolloutView.of(rollout);
@@ -404,22 +427,76 @@ public class RolloutService {
     }
 
     /** Records the refusal in the history (the rollout itself does not change) and answers with it. */
-    private static Decided<Stage> refuse(Rollout rollout, RolloutRefused refusal, String actor) {
+    private static Decided<Stage> refuse(Rollout rollout, RolloutRefused refusal, String actor, boolean record) {
         refusal.about(rollout.id);
-        return Decided.of(rollout.refused(refusal, actor), new Refuse(refusal));
+        return record ? Decided.of(rollout.refused(refusal, actor), new Refuse(refusal))
+                : Decided.nothing(new Refuse(refusal));
     }
 
-    /** The refusal a non-advancing decision means; empty for Enter and Complete. */
+    /** What holds a move of {@code rollout} at {@code now} besides its state, dwell and plan: the freezes over it. */
+    private RolloutRules.Holds holds(Rollout rollout, Instant now) {
+        if (rollout.state != RolloutState.PROGRESSING) {
+            return RolloutRules.Holds.NONE; // not-progressing wins: no need to read the freezes
+        }
+        return new RolloutRules.Holds(freezes.cover(rollout.target, now), AdvanceWindows.ALWAYS);
+    }
+
+    /**
+     * The refusal a non-advancing decision means; empty for Enter and Complete. {@code rollout} is null for a
+     * start (only a freeze can refuse one here).
+     */
     static Optional<RolloutRefused> refusal(Rollout rollout, AdvanceDecision decision) {
+        if (decision instanceof RolloutRules.Frozen frozen) {
+            long seconds = RolloutRefused.seconds(frozen.remaining());
+            return Optional.of(new RolloutRefused(Refusal.FROZEN, "the target is frozen ("
+                    + String.join(", ", frozen.freezes()) + ") until " + frozen.until() + "; retry in " + seconds
+                    + " s", Map.of("until", frozen.until().toString(), "freezes", frozen.freezes(),
+                            "retryAfterSeconds", seconds), frozen.remaining()));
+        }
+        if (decision instanceof RolloutRules.OutsideWindow outside) {
+            long seconds = RolloutRefused.seconds(outside.remaining());
+            Map<String, Object> facts = new java.util.LinkedHashMap<>();
+            if (outside.opensAt() != null) {
+                facts.put("opensAt", outside.opensAt().toString());
+            }
+            facts.put("advanceWindows", rollout.plan.advanceWindows);
+            facts.put("retryAfterSeconds", seconds);
+            return Optional.of(new RolloutRefused(Refusal.OUTSIDE_WINDOW, "steps of plan '" + rollout.plan.name
+                    + "' are entered only inside its advance windows (" + AdvanceWindows.describe(
+                            rollout.plan.advanceWindows) + ")" + (outside.opensAt() == null ? ""
+                                    : "; the next opens at " + outside.opensAt()) + "; retry in " + seconds + " s",
+                    facts, outside.remaining()));
+        }
         if (decision instanceof RolloutRules.TooEarly tooEarly) {
             long seconds = RolloutRefused.seconds(tooEarly.remaining());
+            Map<String, Object> facts = new java.util.LinkedHashMap<>();
+            facts.put("earliestAdvanceAt", tooEarly.earliestAdvanceAt().toString());
+            facts.put("retryAfterSeconds", seconds);
+            facts.put("currentPercentage", rollout.currentPercentage);
+            String held = "";
+            if (rollout.holdStartedAt != null) {
+                // The dwell is not counting: the end moves later for as long as the gates stay in ERROR.
+                facts.put("heldSince", rollout.holdStartedAt.toString());
+                held = "; gates in ERROR hold it since " + rollout.holdStartedAt
+                        + ", and the dwell is extended for as long as they do";
+            }
             return Optional.of(new RolloutRefused(Refusal.TOO_EARLY,
                     "the step at " + rollout.currentPercentage + " % must dwell until " + tooEarly.earliestAdvanceAt()
-                            + " (database time); retry in " + seconds + " s",
-                    Map.of("earliestAdvanceAt", tooEarly.earliestAdvanceAt().toString(),
-                            "retryAfterSeconds", seconds,
-                            "currentPercentage", rollout.currentPercentage),
-                    tooEarly.remaining()));
+                            + " (database time); retry in " + seconds + " s" + held,
+                    facts, tooEarly.remaining()));
+        }
+        if (decision instanceof RolloutRules.ApprovalRequired required) {
+            Map<String, Object> facts = new java.util.LinkedHashMap<>();
+            facts.put("nextPercentage", required.percentage());
+            facts.put("approvalStepIndex", required.stepIndex());
+            if (rollout.plan.approvalBy != null) {
+                facts.put("approvalBy", rollout.plan.approvalBy);
+            }
+            return Optional.of(new RolloutRefused(Refusal.APPROVAL_REQUIRED,
+                    "the step to " + required.percentage() + " % needs an operator's approval (POST /api/v1/rollouts/"
+                            + rollout.id + "/approve with a reason)"
+                            + (rollout.plan.approvalBy == null ? "" : " by another operator than " + rollout.startedBy)
+                            + "; nothing was changed", facts));
         }
         if (decision instanceof RolloutRules.NotProgressing np) {
             return Optional.of(new RolloutRefused(Refusal.NOT_PROGRESSING,
@@ -433,6 +510,42 @@ public class RolloutService {
         return new RolloutRefused(Refusal.GATES_FAILING, "gates not passing: "
                 + String.join(", ", report.failing().stream().map(r -> r.name()).toList()) + "; nothing was changed",
                 Map.of("gates", report.results()));
+    }
+
+    // ---- approvals ----------------------------------------------------------------------------------
+
+    /**
+     * An operator's approval to enter the rollout's next step, recorded as an {@code approved} event under the
+     * row lock. Approving a step already approved changes nothing and answers the rollout as it is (its
+     * {@code approval} still names the first approver). Refused: already-finished, approval-not-required,
+     * approval-not-allowed (403). With an {@code Idempotency-Key}, a retry answers the first answer.
+     */
+    public Answer approve(UUID id, String reason, String actor, String idempotencyKey) {
+        String checked = ReasonRequest.check(reason, true, "approve a rollout");
+        IdempotencyStore.validate(idempotencyKey);
+        String keyScope = idempotencyScope("approve:" + id, actor);
+        String fingerprint = keyScope + "|" + checked;
+        return changes.change(id, locked -> {
+            Rollout rollout = locked.rollout();
+            scope.requireTarget(rollout.target);
+            if (idempotencyKey != null) {
+                Optional<String> replay = idempotency.claim(keyScope, idempotencyKey, fingerprint);
+                if (replay.isPresent()) {
+                    return Decided.<Answer>nothing(new Replayed(replay.get()));
+                }
+            }
+            RolloutRules.checkApprove(rollout.state, rollout.stepIndex, rollout.plan.schedule(),
+                    rollout.plan.approvalBy, rollout.startedBy, actor).ifPresent(refusal -> {
+                        throw refusal.about(rollout.id);
+                    });
+            List<HistoryEvent> events = rollout.nextStepApproved() ? List.of()
+                    : List.of(rollout.approve(locked.now(), actor, checked));
+            RolloutView view = RolloutView.of(rollout);
+            if (idempotencyKey != null) {
+                idempotency.complete(keyScope, idempotencyKey, toJson(view));
+            }
+            return new Decided<Answer>(events, new Done(view));
+        });
     }
 
     // ---- operator commands --------------------------------------------------------------------------

@@ -9,11 +9,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,9 +23,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.rollout.clock.RolloutClock;
+import dev.rollout.freeze.Freeze;
+import dev.rollout.freeze.FreezeRules;
+import dev.rollout.freeze.FreezeService;
 import dev.rollout.gate.GateChecks;
 import dev.rollout.gate.GateEvaluator;
 import dev.rollout.gate.GateReport;
+import dev.rollout.gate.GateResponse;
+import dev.rollout.history.HistoryEvent;
 import dev.rollout.plan.Mode;
 import dev.rollout.plan.Plan;
 import dev.rollout.plan.PlanCache;
@@ -49,6 +56,10 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * </ol>
  * A healthy rollout costs no transaction of its own. A tick that overruns the interval is counted and logged,
  * and the tick it made the scheduler skip runs as soon as it ends.
+ *
+ * <p>Between ticks, {@link #evaluateSoon} runs the same pass at once over the rollouts of some plans only (an
+ * Alertmanager notification said their gates may have changed). It takes the same permit as a tick, so it
+ * never runs beside one, and waits while the watch is held.
  */
 @ApplicationScoped
 public class RolloutWatch {
@@ -61,7 +72,7 @@ public class RolloutWatch {
     public record TickReport(int watched, int violations, int advanced) {
     }
 
-    private record Snapshot(List<Active> active, Map<Long, Plan> plans, Instant now) {
+    private record Snapshot(List<Active> active, Map<Long, Plan> plans, Instant now, List<Freeze> freezes) {
     }
 
     private final RolloutClock clock;
@@ -72,13 +83,18 @@ public class RolloutWatch {
     private final WatchMembers members;
     private final WatchMetrics metrics;
     private final WatchConfig config;
+    private final FreezeService freezes;
     private final ExecutorService actions;
     /** One permit: taken by a scheduled tick, or by whoever holds the watch. */
     private final Semaphore scheduled = new Semaphore(1);
     private final AtomicBoolean held = new AtomicBoolean();
+    /** Plans to evaluate out of schedule, waiting for the permit. */
+    private final ConcurrentLinkedQueue<Predicate<Plan>> soon = new ConcurrentLinkedQueue<>();
+    private final ExecutorService soonRunner;
 
     public RolloutWatch(RolloutClock clock, RolloutChanges changes, RolloutRepository rows, PlanCache plans,
-            GateChecks gates, WatchMembers members, WatchMetrics metrics, WatchConfig config) {
+            GateChecks gates, WatchMembers members, WatchMetrics metrics, WatchConfig config, FreezeService freezes) {
+        this.freezes = freezes;
         this.clock = clock;
         this.changes = changes;
         this.rows = rows;
@@ -93,10 +109,16 @@ public class RolloutWatch {
             t.setDaemon(true);
             return t;
         });
+        this.soonRunner = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "rollout-watch-soon");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @PreDestroy
     void stop() {
+        soonRunner.shutdownNow();
         actions.shutdownNow();
     }
 
@@ -113,8 +135,46 @@ public class RolloutWatch {
                 started = System.nanoTime();
                 tick();
             } while (System.nanoTime() - started > config.evaluationInterval().toNanos() && !held.get());
+            evaluateRequested();
         } finally {
             scheduled.release();
+        }
+        runRequestedSoon();
+    }
+
+    /**
+     * Evaluates, as soon as the permit is free (at once unless a tick is running or the watch is held), the
+     * rollouts this instance owns whose plan {@code affected} selects. Requests made meanwhile are served by
+     * one pass.
+     */
+    public void evaluateSoon(Predicate<Plan> affected) {
+        soon.add(affected);
+        runRequestedSoon();
+    }
+
+    private void runRequestedSoon() {
+        if (!soon.isEmpty()) {
+            soonRunner.execute(() -> {
+                // whoever holds the permit when a request arrives serves it before releasing (see scheduledTick)
+                while (!soon.isEmpty() && scheduled.tryAcquire()) {
+                    try {
+                        evaluateRequested();
+                    } finally {
+                        scheduled.release();
+                    }
+                }
+            });
+        }
+    }
+
+    /** Runs one pass for every request waiting; the caller holds the permit. */
+    private void evaluateRequested() {
+        List<Predicate<Plan>> requested = new ArrayList<>();
+        for (Predicate<Plan> next = soon.poll(); next != null; next = soon.poll()) {
+            requested.add(next);
+        }
+        if (!requested.isEmpty()) {
+            pass(plan -> requested.stream().anyMatch(selects -> selects.test(plan)), false);
         }
     }
 
@@ -133,11 +193,21 @@ public class RolloutWatch {
     public void release() {
         if (held.compareAndSet(true, false)) {
             scheduled.release();
+            runRequestedSoon();
         }
     }
 
     /** One pass over the active rollouts this instance owns, now. */
     public TickReport tick() {
+        return pass(plan -> true, true);
+    }
+
+    /**
+     * One pass over the active rollouts this instance owns whose plan {@code selected} selects: a tick
+     * ({@code whole}: every plan; its metrics and the kept gate results cover the whole share), or an
+     * evaluation out of schedule.
+     */
+    private TickReport pass(Predicate<Plan> selected, boolean whole) {
         long started = System.nanoTime();
         List<String> live;
         Snapshot snapshot;
@@ -147,7 +217,7 @@ public class RolloutWatch {
                 Instant now = clock.now();
                 List<Active> active = rows.active(now);
                 Map<Long, Plan> byId = plans.get(active.stream().map(Active::planId).distinct().toList());
-                return new Snapshot(active, byId, now);
+                return new Snapshot(active, byId, now, freezes.notEnded(now));
             });
         } catch (RuntimeException e) {
             LOG.warnf("cannot read the active rollouts, retrying next tick: %s", e.toString());
@@ -155,7 +225,8 @@ public class RolloutWatch {
         }
         long read = System.nanoTime();
         String me = members.memberId();
-        List<Active> owned = snapshot.active().stream().filter(r -> Ownership.owns(me, live, r.id())).toList();
+        List<Active> owned = snapshot.active().stream().filter(r -> Ownership.owns(me, live, r.id()))
+                .filter(r -> whole || selected.test(snapshot.plans().get(r.planId()))).toList();
 
         GateEvaluator.Batch batch = gates.newBatch();
         // The rollouts of one plan share its gates: one check per plan stands for all of them. Each plan's
@@ -169,7 +240,7 @@ public class RolloutWatch {
         byPlan.forEach((planId, rollouts) -> {
             Plan plan = snapshot.plans().get(planId);
             acting.add(gates.checkShared(plan.gates, rollouts.size(), batch)
-                    .thenCompose(report -> actOnPlan(plan, rollouts, report, reports, changing))
+                    .thenCompose(report -> actOnPlan(plan, rollouts, report, reports, changing, snapshot))
                     .exceptionally(error -> {
                         LOG.warnf("watching the rollouts of plan %d failed, retrying next tick: %s", planId,
                                 error.toString());
@@ -196,6 +267,10 @@ public class RolloutWatch {
         } catch (RuntimeException e) {
             LOG.warnf("cannot keep the latest gate results, writing them next tick: %s", e.toString());
         }
+        if (!whole) {
+            metrics.evaluatedSoon(started, owned.size());
+            return new TickReport(owned.size(), violations, advanced);
+        }
         gates.retainOnly(reports.keySet());
         if (metrics.completed(started, config.evaluationInterval(), owned.size(), live.size(), batch.requestsSent())) {
             long end = System.nanoTime();
@@ -213,14 +288,20 @@ public class RolloutWatch {
      * batches of a few hundred, each batch one transaction on an action thread.
      */
     private CompletableFuture<List<WatchAction>> actOnPlan(Plan plan, List<Active> rollouts, GateReport report,
-            Map<UUID, GateReport> reports, AtomicInteger changing) {
+            Map<UUID, GateReport> reports, AtomicInteger changing, Snapshot snapshot) {
         List<Active> toChange = new ArrayList<>();
+        GateResponse response = response(plan, report);
+        boolean shadowFailing = !report.shadowFailing().isEmpty();
         for (Active rollout : rollouts) {
             reports.put(rollout.id(), report);
-            WatchAction action = WatchRules.decide(rollout.state(), plan.onViolation, report.passed(),
-                    rollout.violationOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()),
-                    rollout.due());
-            if (action != WatchAction.NONE) {
+            // Held by a freeze or outside the plan's windows: not due, so it costs no transaction this tick.
+            boolean due = rollout.due() && !held(plan, rollout.stepIndex(), rollout.target(), snapshot.freezes(),
+                    snapshot.now());
+            WatchAction action = WatchRules.decide(rollout.state(), response, rollout.violationOpen(),
+                    rollout.holdOpen(), mayMoveItself(plan, rollout.stepIndex(), rollout.stepCount()), due,
+                    rollout.awaitsApproval(plan));
+            WatchAction shadow = WatchRules.shadow(rollout.state(), shadowFailing, rollout.shadowOpen());
+            if (action != WatchAction.NONE || shadow != WatchAction.NONE) {
                 toChange.add(rollout);
             }
         }
@@ -232,6 +313,18 @@ public class RolloutWatch {
         }
         return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
                 .thenApply(all -> batches.stream().flatMap(done -> done.join().stream()).toList());
+    }
+
+    /** What the plan's enforced gates ask for, given this report (see {@link GateReport#response}). */
+    static GateResponse response(Plan plan, GateReport report) {
+        return report.response(plan.gates, GateResponse.valueOf(plan.onViolation.name()));
+    }
+
+    /** Whether a freeze or the plan's advance windows hold a move of this rollout at {@code now}. */
+    private static boolean held(Plan plan, int stepIndex, String target, List<Freeze> freezes, Instant now) {
+        RolloutRules.Holds holds = new RolloutRules.Holds(FreezeRules.cover(freezes, target, now), plan.windows());
+        return RolloutRules.frozen(holds, now).isPresent()
+                || RolloutRules.outsideWindow(stepIndex, plan.schedule(), holds, now).isPresent();
     }
 
     private static boolean mayMoveItself(Plan plan, int stepIndex, int stepCount) {
@@ -248,8 +341,11 @@ public class RolloutWatch {
         Map<UUID, Long> versions = new LinkedHashMap<>();
         seen.forEach(rollout -> versions.put(rollout.id(), rollout.rowVersion()));
         Map<UUID, WatchAction> done;
+        // The freezes as of the batch's own clock reading, read once per batch and only if a move is decided.
+        Map<Instant, List<Freeze>> inForce = new HashMap<>();
         try {
-            done = changes.changeAll(versions, locked -> decideLocked(locked, reports.get(locked.rollout().id)));
+            done = changes.changeAll(versions, locked -> decideLocked(locked, reports.get(locked.rollout().id),
+                    inForce));
         } catch (RuntimeException e) {
             LOG.warnf("changing %d rollouts in one batch failed, changing them one by one: %s", seen.size(),
                     e.toString());
@@ -269,7 +365,7 @@ public class RolloutWatch {
     private WatchAction act(Active seen, GateReport report) {
         try {
             WatchAction done = changes.change(seen.id(), LockMode.SKIP_IF_LOCKED, seen.rowVersion(),
-                    locked -> decideLocked(locked, report)).orElse(WatchAction.NONE);
+                    locked -> decideLocked(locked, report, new HashMap<>())).orElse(WatchAction.NONE);
             if (done != WatchAction.NONE) {
                 metrics.acted(done);
             }
@@ -280,31 +376,56 @@ public class RolloutWatch {
         }
     }
 
-    private Decided<WatchAction> decideLocked(RolloutChanges.Locked locked, GateReport report) {
+    private Decided<WatchAction> decideLocked(RolloutChanges.Locked locked, GateReport report,
+            Map<Instant, List<Freeze>> inForce) {
         if (locked.changedSinceSeen()) {
             return Decided.nothing(WatchAction.NONE); // changed after these results were taken; look again next tick
         }
         Rollout rollout = locked.rollout();
         Instant now = locked.now();
         String instance = config.instanceName();
-        WatchAction action = WatchRules.decide(rollout.state, rollout.plan.onViolation, report.passed(),
-                rollout.violationOpen, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt));
+        GateResponse response = response(rollout.plan, report);
+        List<HistoryEvent> events = new ArrayList<>(3);
+        // The shadow gates first: their record comes before whatever the enforced gates make happen.
+        WatchAction shadow = WatchRules.shadow(rollout.state, !report.shadowFailing().isEmpty(), rollout.shadowOpen);
+        if (shadow == WatchAction.RECORD_SHADOW) {
+            events.add(rollout.recordShadow(report, now, ACTOR, instance));
+        } else if (shadow == WatchAction.CLOSE_SHADOW) {
+            rollout.closeShadow(now);
+        }
+        WatchAction action = WatchRules.decide(rollout.state, response, rollout.violationOpen,
+                rollout.holdStartedAt != null, rollout.mayMoveItself(), !now.isBefore(rollout.earliestAdvanceAt),
+                rollout.awaitsApproval());
         switch (action) {
             case APPLY_POLICY:
-                return new Decided<>(rollout.violate(report, now, ACTOR, instance), action);
+                events.addAll(rollout.violate(report, response, now, ACTOR, instance));
+                break;
             case RECORD_VIOLATION:
-                return Decided.of(rollout.recordViolation(report, now, ACTOR, instance), action);
+                events.add(rollout.recordViolation(report, response, now, ACTOR, instance));
+                break;
             case CLOSE_VIOLATION:
                 rollout.closeViolation(now);
-                return Decided.nothing(action);
+                break;
+            case START_HOLD:
+                events.add(rollout.startHold(report, now, ACTOR, instance));
+                break;
+            case END_HOLD:
+                events.add(rollout.endHold(report, now, ACTOR, instance));
+                break;
             case MOVE:
-                AdvanceDecision decision = rollout.decideAdvance(now, false);
+                // Freezes read again under the lock: one set a moment ago holds this move too.
+                List<Freeze> freezesNow = inForce.computeIfAbsent(now, freezes::notEnded);
+                AdvanceDecision decision = rollout.decideAdvance(now,
+                        new RolloutRules.Holds(FreezeRules.cover(freezesNow, rollout.target, now), dev.rollout.plan.AdvanceWindows.ALWAYS), false);
                 if (decision instanceof RolloutRules.Enter || decision instanceof RolloutRules.Complete) {
-                    return new Decided<>(rollout.advance(decision, now, ACTOR, report, false, instance), action);
+                    events.addAll(rollout.advance(decision, now, ACTOR, report, false, instance));
+                } else {
+                    action = WatchAction.NONE;
                 }
-                return Decided.nothing(WatchAction.NONE);
+                break;
             default:
-                return Decided.nothing(WatchAction.NONE);
+                break;
         }
+        return new Decided<>(events, action != WatchAction.NONE ? action : shadow);
     }
 }

@@ -61,6 +61,14 @@ public class WatchMetrics {
         return overran;
     }
 
+    /** Records an evaluation out of schedule (push detection) of {@code rollouts} rollouts. */
+    void evaluatedSoon(long startedNanos, int rollouts) {
+        Timer.builder("rollout.watch.soon").description("Duration of an evaluation out of schedule, asked for "
+                + "by an Alertmanager notification").register(registry).record(Duration.ofNanos(System.nanoTime() - startedNanos));
+        Counter.builder("rollout.watch.soon.rollouts").description("Rollouts evaluated out of schedule")
+                .register(registry).increment(rollouts);
+    }
+
     void acted(WatchRules.WatchAction action) {
         Counter.builder("rollout.watch.actions").description("Changes the watch made, by kind")
                 .tag("action", action.name().toLowerCase()).register(registry).increment();

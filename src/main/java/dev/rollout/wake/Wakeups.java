@@ -86,6 +86,25 @@ public class Wakeups {
         }
     }
 
+    /**
+     * As {@link #publish}, one notification per payload, in one statement: a change of many rollouts wakes
+     * the listeners of each for the cost of one round trip.
+     */
+    public void publishAll(Topic topic, java.util.Collection<String> payloads) {
+        if (payloads.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement notify = connection.prepareStatement(
+                        "select pg_notify(?, payload) from unnest(?) as payload")) {
+            notify.setString(1, topic.channel());
+            notify.setArray(2, connection.createArrayOf("text", payloads.toArray()));
+            notify.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not send the " + topic + " notifications", e);
+        }
+    }
+
     void start(@Observes StartupEvent started) {
         if (running.compareAndSet(false, true)) {
             thread = new Thread(this::listenUntilStopped, "rollout-wakeups");

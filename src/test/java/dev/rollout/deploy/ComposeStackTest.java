@@ -261,6 +261,13 @@ class ComposeStackTest {
         run("amtool", "check-config", config.toString());
         Map<String, Object> parsed = Yaml.document(config);
         assertFalse(listAt(parsed, "receivers").isEmpty(), "a receiver");
+        // push detection: every alert also reaches each controller replica's webhook, with a token from a file
+        String text = Deployables.read(config);
+        for (String replica : List.of("controller-1", "controller-2")) {
+            assertTrue(text.contains("url: http://" + replica + ":8080/api/v1/alertmanager/webhook"), replica);
+        }
+        assertTrue(text.contains("continue: true"), "the controller's route lets the others page people too");
+        assertTrue(text.contains("credentials_file: /etc/alertmanager/secrets/"), "the token comes from a file");
     }
 
     @Test

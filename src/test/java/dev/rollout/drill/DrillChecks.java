@@ -224,6 +224,15 @@ final class DrillChecks {
                 case "advance_refused" -> {
                     // changes nothing
                 }
+                case "hold_started" -> {
+                    // gates in ERROR (a source down): no change of state or percentage, only of the dwell's end
+                    if (!state.equals("PROGRESSING")) {
+                        fold.add(where + ": hold started while " + state);
+                    }
+                }
+                case "hold_ended", "shadow_violation" -> {
+                    // change nothing the fold follows
+                }
                 default -> fold.add(where + ": an action the drill never causes");
             }
         }

@@ -26,6 +26,18 @@ class GateDefinitionValidatorTest {
     }
 
     @Test
+    void perGatePoliciesAreCheckedAndNamed() {
+        GateDefinition up = GateDefinition.targetUp("up", "up");
+        assertEquals(List.of(), validate(up.withPolicies("PAUSE", "HOLD"), GateDefinition.targetUp("b", "up")
+                .withPolicies("ROLLBACK", "ROLLBACK").asShadow(), GateDefinition.targetUp("c", "up")
+                .withPolicies(null, "PAUSE")));
+        assertProblem("gates[0].onFail: must be PAUSE or ROLLBACK (default: the plan's onViolation), got 'HOLD'",
+                up.withPolicies("HOLD", null));
+        assertProblem("gates[0].onError: must be HOLD, PAUSE or ROLLBACK (default: HOLD), got 'pause'",
+                up.withPolicies(null, "pause"));
+    }
+
+    @Test
     void acceptsThePlanFromTheDesign() {
         assertEquals(List.of(), validate(
                 GateDefinition.targetUp("orchestrator-up", "up{job=\"genesis-orchestrator\"}"),
@@ -53,7 +65,7 @@ class GateDefinitionValidatorTest {
 
     @Test
     void kindIsRequired() {
-        assertProblem("gates[0].kind: required, one of target-up, metrics-present, no-firing-alerts, query-threshold",
+        assertProblem("gates[0].kind: required, one of target-up, metrics-present, no-firing-alerts, query-threshold, burn-rate, compare",
                 new GateDefinition("g", null, "up", null, null, null, null, null));
     }
 

@@ -198,8 +198,11 @@ class GateEvaluatorTest {
                 MonitoringEndpoint.of("http://admin:" + PASSWORD + "@" + address).withTimeouts(Duration.ofSeconds(1), null),
                 null);
         GateResult result = only(evaluator, GateDefinition.targetUp("up", "up"));
+        // The evidence of an ERROR names what was asked and what a pass needs, and the failure as observed.
         assertEquals(new GateResult("up", GateKind.TARGET_UP, GateStatus.ERROR,
-                "connection refused to Prometheus at " + address, NOW, result.latency()), result);
+                "connection refused to Prometheus at " + address, NOW, result.latency(), false,
+                new GateEvidence("up", "connection refused to Prometheus at " + address,
+                        "at least one series, every value = 1")), result);
     }
 
     @Test

@@ -147,7 +147,7 @@ class GateScenariosTest {
         given().get("/api/v1/rollouts/" + id + "/gates").then().statusCode(200)
                 .body("[0].name", equalTo("orchestrator-up")).body("[0].status", equalTo("FAIL"));
         Metrics.scrape().then().statusCode(200)
-                .body(containsString("rollout_gate_evaluations_total{gate=\"orchestrator-up\",result=\"FAIL\"}"))
+                .body(containsString("rollout_gate_evaluations_total{gate=\"orchestrator-up\",result=\"FAIL\",shadow=\"false\"}"))
                 .body(containsString("rollout_gate_evaluation_seconds_count{gate=\"orchestrator-up\"}"));
     }
 
@@ -188,24 +188,37 @@ class GateScenariosTest {
         assertEquals("rolled_back", Api.history(id).get(Api.history(id).size() - 1).get("action"));
     }
 
+    /**
+     * The default for an ERROR is HOLD (it used to pause): no pause, the hold on record with why, and no advance
+     * however long the dwell has been, since the time held does not count.
+     */
     @Test
-    void e_prometheusDownIsAnErrorThatPausesAndSaysWhy() {
+    void e_prometheusDownIsAnErrorThatHoldsAndSaysWhy() {
         String id = start("PAUSE", "PT1H", List.of(ORCHESTRATOR_UP, APP_METRICS));
         advance(id).then().statusCode(200);
         monitoring.stopPrometheus();
-        awaitState(id, "PAUSED");
-        Api.get(id).then().body("currentPercentage", equalTo(5.0f));
-        Map<String, Object> gate = gateIn(lastEvent(id, "gate_violation"), "orchestrator-up");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Api.history(id).stream().anyMatch(e -> e.get("action").equals("hold_started")));
+        watch.hold();
+        Api.get(id).then().body("state", equalTo("PROGRESSING")).body("currentPercentage", equalTo(5.0f));
+        Map<String, Object> gate = gateIn(lastEvent(id, "hold_started"), "orchestrator-up");
         assertEquals("ERROR", gate.get("status"));
         assertTrue(((String) gate.get("detail")).contains("connection refused"), gate.toString());
-        assertTrue(((String) lastEvent(id, "paused").get("reason")).contains("orchestrator-up ERROR"));
+        assertTrue(((String) lastEvent(id, "hold_started").get("reason")).contains("orchestrator-up ERROR"));
         Metrics.scrape().then().body(containsString("rollout_gate_source_up{source=\"default\"} 0.0"));
-        assertStillRefusedOnceTheFreshDwellIsOver(id, "orchestrator-up");
+        clock.advance(Duration.ofHours(2));
+        advance(id).then().statusCode(409).body("type", equalTo("/problems/too-early"))
+                .body("heldSince", org.hamcrest.Matchers.notNullValue());
+        Api.get(id).then().body("state", equalTo("PROGRESSING")).body("currentPercentage", equalTo(5.0f));
+        assertTrue(Api.history(id).stream().noneMatch(e -> e.get("action").equals("paused")));
     }
 
+    /** {@code onError: PAUSE}: an outage of this gate's source pauses, as every ERROR did before HOLD. */
     @Test
-    void i_alertmanagerDownIsAnErrorThatPausesAndSaysWhy() {
-        String id = start("PAUSE", "PT1H", List.of(NO_ALERTS));
+    void i_alertmanagerDownPausesAGateThatSaysSoAndSaysWhy() {
+        Map<String, Object> noAlerts = new HashMap<>(NO_ALERTS);
+        noAlerts.put("onError", "PAUSE");
+        String id = start("PAUSE", "PT1H", List.of(noAlerts));
         advance(id).then().statusCode(200);
         monitoring.stopAlertmanager();
         awaitState(id, "PAUSED");

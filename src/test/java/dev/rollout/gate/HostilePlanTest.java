@@ -96,6 +96,25 @@ class HostilePlanTest {
     }
 
     @Test
+    void everyStringOfTheBurnRateAndCompareKindsIsCapped() throws Exception {
+        for (Map.Entry<String, Function<Integer, Map<String, Object>>> c : Map.<String, Function<Integer, Map<String, Object>>>of(
+                "gates[0].errorRatio", n -> Map.of("name", "g", "kind", "burn-rate", "objective", 0.999,
+                        "errorRatio", "e[$window]" + " ".repeat(n)),
+                "gates[0].windows[0].long", n -> Map.of("name", "g", "kind", "burn-rate", "objective", 0.999,
+                        "errorRatio", "e[$window]", "windows", List.of(Map.of("long", "1".repeat(Math.max(n, 1)) + "h",
+                                "short", "5m", "factor", 14.4))),
+                "gates[0].canary", n -> Map.of("name", "g", "kind", "compare", "canary", "c" + " ".repeat(n),
+                        "baseline", "b", "maxIncrease", "20%"),
+                "gates[0].baseline", n -> Map.of("name", "g", "kind", "compare", "canary", "c",
+                        "baseline", "b" + " ".repeat(n), "maxIncrease", "20%"),
+                "gates[0].maxIncrease", n -> Map.of("name", "g", "kind", "compare", "canary", "c", "baseline", "b",
+                        "maxIncrease", "1".repeat(Math.max(n, 1)) + "%")).entrySet()) {
+            String name = unique("hostile");
+            refusedQuicklyWhileServing(name, hostile(name, c.getValue()), c.getKey());
+        }
+    }
+
+    @Test
     void tooManyGatesOrMatchersAreRefused() throws Exception {
         String name = unique("hostile");
         List<Map<String, Object>> gates = java.util.stream.IntStream.range(0, GateLimits.MAX_GATES + 1)

@@ -64,6 +64,36 @@ class AnnotationTextTest {
     }
 
     @Test
+    void gateResultsShowTheirEvidenceHoldsAndShadowsSayWhatTheyMean() throws Exception {
+        Map<String, Object> upDown = Map.of("name", "orchestrator-up", "status", "ERROR", "shadow", false,
+                "detail", "connection refused to Prometheus at p:9090",
+                "evidence", Map.of("query", "up{job=\"o\"}", "observed", "connection refused to Prometheus at p:9090",
+                        "threshold", "at least one series, every value = 1"));
+        Map<String, Object> shadowSlow = Map.of("name", "p99", "status", "FAIL", "shadow", true, "detail", "0.4",
+                "evidence", Map.of("query", "p99_latency", "observed", "0.4", "threshold", "< 0.3"));
+        // The policy named is the one the gates asked for, not the plan's onViolation (ROLLBACK here).
+        assertEquals("genesis-orchestrator v4.0.0: gate violation at 5 %, policy PAUSE by controller. "
+                        + "Failing gates: orchestrator-up (ERROR: query up{job=\"o\"}; observed connection refused to "
+                        + "Prometheus at p:9090; threshold at least one series, every value = 1)",
+                text("gate_violation", 5.0, 5.0, "controller", null, Map.of("policy", "PAUSE", "gates", List.of(upDown))));
+        assertEquals("genesis-orchestrator v4.0.0: holding at 5 %: gates in ERROR, no advance, and the dwell does not "
+                        + "count until they answer by controller. Failing gates: orchestrator-up (ERROR: query "
+                        + "up{job=\"o\"}; observed connection refused to Prometheus at p:9090; threshold at least one "
+                        + "series, every value = 1)",
+                text("hold_started", 5.0, 5.0, "controller", "holding: orchestrator-up ERROR", Map.of("gates",
+                        List.of(upDown))));
+        assertEquals("genesis-orchestrator v4.0.0: hold at 5 % over after 4212 s; the dwell is extended by it and ends "
+                        + "at 2026-03-02 11:10:12 UTC by controller",
+                text("hold_ended", 5.0, 5.0, "controller", "hold over after PT1H10M12S", Map.of("heldSeconds", 4212,
+                        "earliestAdvanceAt", "2026-03-02T11:10:12.345Z", "gates", List.of(
+                                Map.of("name", "orchestrator-up", "status", "PASS")))));
+        assertEquals("genesis-orchestrator v4.0.0: shadow gate not passing at 5 % (not enforced: nothing blocked) by "
+                        + "controller. Failing gates: p99 (shadow, FAIL: query p99_latency; observed 0.4; threshold < 0.3)",
+                text("shadow_violation", 5.0, 5.0, "controller", "shadow gate not passing", Map.of("gates",
+                        List.of(shadowSlow))));
+    }
+
+    @Test
     void anOverrideSaysWhoSetTheRulesAsideAndWhy() throws Exception {
         assertEquals("genesis-orchestrator v4.0.0: override from 5 % to 10 % by admin. Reason: hotfix verified. "
                         + "Failing gates: orchestrator-up (FAIL: no series)",

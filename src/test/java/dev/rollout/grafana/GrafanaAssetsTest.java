@@ -95,4 +95,33 @@ public class GrafanaAssetsTest {
         assertTrue(((String) step[3]).startsWith("rollout,plan:"), (String) step[3]);
         assertTrue(((String) step[3]).contains(",action:step,"), (String) step[3]);
     }
+
+    @Test
+    void theFreezeSqlAnnotationQueryReadsTheAuditLogThroughTheView() throws Exception {
+        String name = Api.unique("dashboard-freeze");
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        io.restassured.RestAssured.given().contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("name", name, "from", now.plusSeconds(600).toString(), "until",
+                        now.plusSeconds(1200).toString(), "targets", List.of(Api.unique("dashboard-frozen")),
+                        "reason", "dashboard check"))
+                .post("/api/v1/freezes").then().statusCode(201);
+        JsonNode sqlSource = null;
+        for (JsonNode a : dashboard().path("annotations").path("list")) {
+            if (a.path("target").path("rawSql").asText().contains("audit_annotation")) {
+                sqlSource = a;
+            }
+        }
+        String sql = sqlSource.path("target").path("rawSql").asText()
+                .replace("$__unixEpochFrom()", Long.toString(now.getEpochSecond() - 3600))
+                .replace("$__unixEpochTo()", Long.toString(now.getEpochSecond() + 3600));
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(sql).getResultList());
+        List<Object[]> ours = rows.stream().filter(r -> ((String) r[3]).contains("freeze:" + name)).toList();
+        assertEquals(1, ours.size());
+        assertEquals(now.plusSeconds(600).toEpochMilli(), ((Number) ours.get(0)[0]).longValue(), "a region from its start");
+        assertEquals(now.plusSeconds(1200).toEpochMilli(), ((Number) ours.get(0)[1]).longValue(), "to its end");
+        assertTrue(((String) ours.get(0)[2]).startsWith("freeze " + name + " on "), (String) ours.get(0)[2]);
+        io.restassured.RestAssured.given().contentType(io.restassured.http.ContentType.JSON)
+                .body(java.util.Map.of("reason", "done")).delete("/api/v1/freezes/" + name).then().statusCode(204);
+    }
 }

@@ -292,6 +292,17 @@ public final class AppProcess implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(path)).DELETE(), REQUEST_TIMEOUT);
     }
 
+    /** A DELETE with a JSON body (lifting a freeze needs a reason). */
+    public Reply delete(String path, Object body) {
+        try {
+            return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                    .method("DELETE", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))),
+                    REQUEST_TIMEOUT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     public Reply post(String path, Object body) {
         String text;
         try {
@@ -301,6 +312,22 @@ public final class AppProcess implements AutoCloseable {
         }
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(text)), REQUEST_TIMEOUT);
+    }
+
+    /** POST as the holder of {@code token} instead of the admin. */
+    public Reply postAs(String path, String token, Object body) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(path))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Reply(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": POST " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private URI uri(String path) {

@@ -79,6 +79,16 @@ class DatabaseRolesIT {
         AppProcess.Reply token = app.post("/api/v1/tokens", Map.of("name", "roles-viewer", "role", "viewer"));
         assertEquals(201, token.status(), token::toString);
         assertEquals(204, app.delete("/api/v1/tokens/roles-viewer").status());
+        // Freezes are set, hold a start, and are lifted as the runtime role (freeze_window, audit_log).
+        java.time.Instant now = java.time.Instant.now();
+        AppProcess.Reply frozen = app.post("/api/v1/freezes", Map.of("name", "roles-freeze", "from",
+                now.minusSeconds(60).toString(), "until", now.plusSeconds(3600).toString(), "targets",
+                List.of("roles-frozen"), "reason", "least privilege"));
+        assertEquals(201, frozen.status(), frozen::toString);
+        AppProcess.Reply held = app.post("/api/v1/rollouts", Map.of("plan", plan, "target", "roles-frozen",
+                "version", "v1"));
+        assertEquals("frozen", held.problemType(), held::toString);
+        assertEquals(204, app.delete("/api/v1/freezes/roles-freeze", Map.of("reason", "least privilege")).status());
         // The watch (heartbeats, gate results) keeps running as the runtime role without errors.
         Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() ->
                 !app.logText().contains("permission denied"));

@@ -178,7 +178,7 @@ class PagingTest {
         com.fasterxml.jackson.databind.JsonNode paths = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                 given().get("/q/openapi?format=json").then().statusCode(200).extract().asString()).path("paths");
         for (String path : List.of("/api/v1/plans", "/api/v1/plans/{name}/versions", "/api/v1/rollouts",
-                "/api/v1/rollouts/{id}/history", "/api/v1/tokens")) {
+                "/api/v1/rollouts/{id}/history", "/api/v1/tokens", "/api/v1/freezes")) {
             com.fasterxml.jackson.databind.JsonNode get = paths.path(path).path("get");
             List<String> parameters = new ArrayList<>();
             get.path("parameters").forEach(p -> parameters.add(p.path("name").asText()));

@@ -82,6 +82,19 @@ class PlanPreviewTest {
     }
 
     @Test
+    void shadowOnlyGatesAreNamedAndCountAsNoGateForAnAutomaticPlan() {
+        List<GateDefinition> shadows = SAFE_GATES.stream().map(GateDefinition::asShadow).toList();
+        assertEquals(List.of("shadow-only-gates"), codes(preview(plan("MANUAL", "PT1H", shadows, step(10, "PT1H"),
+                step(50, "PT1H"), step(100, "PT1H")))));
+        assertEquals(List.of("shadow-only-gates", "automatic-without-gates"), codes(preview(plan("AUTOMATIC", "PT1H",
+                shadows, step(10, "PT1H"), step(50, "PT1H"), step(100, "PT1H")))));
+        // An alert gate on trial does not watch alerts.
+        assertEquals(List.of("no-alert-gate"), codes(preview(plan("MANUAL", "PT1H",
+                List.of(SAFE_GATES.get(0), SAFE_GATES.get(1).asShadow()), step(10, "PT1H"), step(50, "PT1H"),
+                step(100, "PT1H")))));
+    }
+
+    @Test
     void aMissingOrShortFinalBakeIsNamed() {
         assertEquals(List.of("short-final-bake"), codes(preview(plan("MANUAL", null, SAFE_GATES, step(10, "PT1H"),
                 step(50, "PT1H"), step(100, "PT1H")))));

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.rollout.gate.GateKind;
 import dev.rollout.gate.GateReport;
+import dev.rollout.gate.GateResponse;
 import dev.rollout.gate.GateResult;
 import dev.rollout.gate.GateStatus;
 import dev.rollout.rollout.RolloutChanges.Decided;
@@ -69,7 +70,8 @@ class BatchChangesTest {
         if (locked.changedSinceSeen()) {
             return Decided.nothing("stale");
         }
-        return new Decided<>(locked.rollout().violate(FAILING, locked.now(), RolloutWatch.ACTOR, "test"), "violated");
+        return new Decided<>(locked.rollout().violate(FAILING, GateResponse.PAUSE, locked.now(),
+                RolloutWatch.ACTOR, "test"), "violated");
     }
 
     @Test

@@ -6,21 +6,33 @@ import static dev.rollout.support.Api.seedSteps;
 import static dev.rollout.support.Api.startRollout;
 import static dev.rollout.support.Api.unique;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
+import jakarta.persistence.Column;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.JoinColumn;
 import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.Transient;
 
 import javax.sql.DataSource;
 
@@ -33,6 +45,7 @@ import dev.rollout.rollout.RolloutChanges.LockMode;
 import dev.rollout.support.Api;
 import dev.rollout.support.CountingSocketFactory;
 import dev.rollout.support.CountingSocketFactory.Counted;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -40,9 +53,10 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * The shape of a change on the wire, counted at the driver's socket ({@link CountingSocketFactory}): a
  * transition is one statement that locks the row and reads the clock, one that writes the row, ends the run
- * of refusals and appends the history, the outbox row, and the commit; a repeated refused advance is a read
- * and one statement that counts it. And what holds them together: the {@code row_version} check, the outbox
- * rows in the change's own transaction, and nothing kept of a change that fails.
+ * of refusals and appends the history, the outbox row, the wake-up of the event's listeners, and the commit; a
+ * repeated refused advance is a read and one statement that counts it (no row, so no wake-up). And what holds
+ * them together: the {@code row_version} check, the outbox rows in the change's own transaction, nothing kept
+ * of a change that fails, and every column of the row either written by a change or fixed at the start.
  */
 @QuarkusTest
 @TestProfile(ChangeStatementsTest.Profile.class)
@@ -75,6 +89,12 @@ class ChangeStatementsTest {
     @Inject
     EntityManager em;
 
+    @Inject
+    RolloutRepository repository;
+
+    @Inject
+    dev.rollout.plan.PlanCache plans;
+
     @BeforeEach
     void holdWatch() {
         watch.hold();
@@ -97,9 +117,9 @@ class ChangeStatementsTest {
                 locked -> Decided.of(locked.rollout().pause(locked.now(), "tester", "shape"), "paused")).orElseThrow());
 
         List<String> statements = statements(paused.sent().parsed);
-        assertEquals(4, paused.sent().roundTrips, "lock and clock, write, outbox, commit: " + paused.sent());
-        assertEquals(5, paused.sent().executes, "the same and BEGIN: " + paused.sent());
-        assertEquals(4, statements.size(), paused.sent().toString());
+        assertEquals(5, paused.sent().roundTrips, "lock and clock, write, outbox, wake-up, commit: " + paused.sent());
+        assertEquals(6, paused.sent().executes, "the same and BEGIN: " + paused.sent());
+        assertEquals(5, statements.size(), paused.sent().toString());
         assertTrue(statements.get(0).contains("for update") && statements.get(0).contains("statement_timestamp()"),
                 "the lock statement reads the clock: " + statements.get(0));
         String write = statements.get(1);
@@ -107,7 +127,9 @@ class ChangeStatementsTest {
                 && write.contains("delete from refusal_run") && write.contains("insert into deployment_state"),
                 "one statement writes the row with its version check, ends the run and appends: " + write);
         assertTrue(statements.get(2).startsWith("insert into event_outbox"), statements.get(2));
-        assertEquals("COMMIT", statements.get(3));
+        // The wake-up of every instance's held advances and event streams, sent by the database on commit.
+        assertTrue(statements.get(3).startsWith("select pg_notify("), statements.get(3));
+        assertEquals("COMMIT", statements.get(4));
 
         assertEquals("PAUSED", state(id));
         assertEquals(versionBefore + 1, rowVersion(id), "the version moves by one, as with every change");
@@ -201,6 +223,104 @@ class ChangeStatementsTest {
         assertEquals(outboxBefore, outboxRows(id), "no outbox row");
     }
 
+    @Test
+    void everyColumnIsWrittenByAChangeOrFixedAtTheStart() {
+        List<String> table = tableColumns();
+        List<String> changed = RolloutRepository.CHANGED_COLUMNS;
+        List<String> fixed = RolloutRepository.FIXED_COLUMNS;
+        for (String column : changed) {
+            assertFalse(fixed.contains(column), column + " is both changed and fixed");
+        }
+        Set<String> known = new TreeSet<>(changed);
+        known.addAll(fixed);
+        assertEquals(new TreeSet<>(table), known, "a column of the rollout table is either in the change's UPDATE "
+                + "(RolloutRepository.CHANGED_COLUMNS and Fields) or never changes after the start (FIXED_COLUMNS); "
+                + "a column in neither would be dropped by every change made without the session");
+
+        List<String> components = new ArrayList<>();
+        for (RecordComponent component : RolloutRepository.Fields.class.getRecordComponents()) {
+            components.add(snake(component.getName()));
+        }
+        assertEquals(changed, components, "Fields, which decides whether a change writes the row, has the columns "
+                + "the UPDATE writes, in its order");
+        List<String> set = new ArrayList<>();
+        Matcher assignment = Pattern.compile("(\\w+) = ").matcher(
+                RolloutRepository.UPDATE.substring(0, RolloutRepository.UPDATE.indexOf(" where ")));
+        while (assignment.find()) {
+            set.add(assignment.group(1));
+        }
+        List<String> expected = new ArrayList<>(changed);
+        expected.add("row_version");
+        assertEquals(expected, set, RolloutRepository.UPDATE);
+    }
+
+    @Test
+    void theChangeReadsEveryColumnTheEntityMaps() {
+        Set<String> mapped = new TreeSet<>();
+        for (Field field : Rollout.class.getDeclaredFields()) {
+            int modifiers = field.getModifiers();
+            if (Modifier.isStatic(modifiers) || Modifier.isTransient(modifiers) || field.isSynthetic()
+                    || field.getName().contains("$") || field.isAnnotationPresent(Transient.class)) {
+                continue;
+            }
+            Column column = field.getAnnotation(Column.class);
+            JoinColumn join = field.getAnnotation(JoinColumn.class);
+            mapped.add(column != null && !column.name().isEmpty() ? column.name()
+                    : join != null ? join.name() : snake(field.getName()));
+        }
+        assertEquals(new TreeSet<>(tableColumns()), mapped, "the entity maps every column of the table");
+        Set<String> read = new TreeSet<>(List.of(RolloutRepository.COLUMNS.replaceAll("\\s+", "").split(",")));
+        read.add("id"); // the query's parameter
+        assertEquals(mapped, read, "forChange and snapshot read every column the entity maps");
+        assertTrue(RolloutRepository.FOR_CHANGE.startsWith("select " + RolloutRepository.COLUMNS + ", "),
+                RolloutRepository.FOR_CHANGE);
+        assertTrue(RolloutRepository.SNAPSHOT.startsWith("select " + RolloutRepository.COLUMNS + " "),
+                RolloutRepository.SNAPSHOT);
+    }
+
+    @Test
+    void everyChangeableFieldGoesToItsColumnAndComesBack() {
+        UUID id = UUID.fromString(startRollout(createPlan(plan(unique("plan"), "MANUAL", "PAUSE", seedSteps("PT1H"))),
+                unique("target")));
+        Instant base = Instant.parse("2031-02-03T04:05:06.123456Z");
+        // A value unlike the start's in every changeable field (within the table's checks: the approval whole).
+        changes.change(id, LockMode.WAIT, null, locked -> {
+            Rollout r = locked.rollout();
+            r.state = RolloutState.PAUSED;
+            r.stepIndex = 0;
+            r.currentPercentage = 12.5;
+            r.stepEnteredAt = base.plusSeconds(1);
+            r.dwellStartedAt = base.plusSeconds(2);
+            r.earliestAdvanceAt = base.plusSeconds(3);
+            r.finishedAt = base.plusSeconds(4);
+            r.updatedAt = base.plusSeconds(5);
+            r.violationOpen = true;
+            r.approvedStep = 1;
+            r.approvedBy = "approver";
+            r.approvedAt = base.plusSeconds(6);
+            r.approvalReason = "checked";
+            r.holdStartedAt = base.plusSeconds(7);
+            r.dwellHeldMicros = 1_234_567;
+            r.shadowOpen = true;
+            return Decided.nothing("written");
+        }).orElseThrow();
+        RolloutRepository.Fields expected = new RolloutRepository.Fields(RolloutState.PAUSED, 0, 12.5,
+                base.plusSeconds(1), base.plusSeconds(2), base.plusSeconds(3), base.plusSeconds(4), base.plusSeconds(5),
+                true, 1, "approver", base.plusSeconds(6), "checked", base.plusSeconds(7), 1_234_567, true);
+
+        Rollout read = changes.change(id, LockMode.NO_LOCK, null, locked -> Decided.nothing(locked.rollout()))
+                .orElseThrow();
+        assertEquals(expected, RolloutRepository.Fields.of(read), "forChange reads back what changeWrite wrote");
+        Rollout snapshot = repository.snapshot(id, plans::byId).orElseThrow();
+        assertEquals(expected, RolloutRepository.Fields.of(snapshot), "and so does the snapshot");
+        assertEquals(read.startedBy, snapshot.startedBy);
+        assertTrue(read.startedBy != null && !read.startedBy.isEmpty(), "started_by is read: " + read.startedBy);
+
+        // And the entity the session maps reads the same row.
+        Rollout managed = QuarkusTransaction.requiringNew().call(() -> em.find(Rollout.class, id));
+        assertEquals(expected, RolloutRepository.Fields.of(managed));
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------
 
     private String refuse(UUID id) {
@@ -230,6 +350,27 @@ class ChangeStatementsTest {
             }
         }
         return false;
+    }
+
+    private List<String> tableColumns() {
+        List<String> columns = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                select column_name from information_schema.columns
+                 where table_schema = current_schema() and table_name = 'rollout' order by ordinal_position""");
+                ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                columns.add(r.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        assertTrue(columns.contains("row_version"), "the rollout table is found: " + columns);
+        return columns;
+    }
+
+    /** {@code stepEnteredAt} as {@code step_entered_at}. */
+    private static String snake(String camel) {
+        return camel.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
     }
 
     private String state(UUID id) {

@@ -68,6 +68,32 @@ class RolloutRulesTest {
     }
 
     @Test
+    void aDwellCountsOnlyObservedTimeTheHeldTimeMovesItsEndLater() {
+        Duration held = Duration.ofMinutes(17);
+        // The dwell is over by the clock, but 17 minutes of it were held: 17 more minutes to go.
+        var early = RolloutRules.advance(RolloutState.PROGRESSING, 0, T0, held, SEED, T0.plus(DAY), false);
+        assertEquals(new RolloutRules.TooEarly(T0.plus(DAY).plus(held), held), early);
+        assertInstanceOf(RolloutRules.Enter.class,
+                RolloutRules.advance(RolloutState.PROGRESSING, 0, T0, held, SEED, T0.plus(DAY).plus(held), false));
+        assertEquals(T0.plus(DAY).plus(held), SEED.earliestAdvanceAt(0, T0, held));
+    }
+
+    @Test
+    void theHeldTimeOfADwellIsTheEndedHoldsPlusTheOpenOneSoFar() {
+        Duration before = Duration.ofMinutes(5);
+        assertEquals(before, RolloutRules.held(before, null, T0));
+        assertEquals(before.plusMinutes(3), RolloutRules.held(before, T0, T0.plus(Duration.ofMinutes(3))));
+        // A clock reading before the hold's start (never expected) adds nothing rather than shortening the dwell.
+        assertEquals(before, RolloutRules.held(before, T0, T0.minusSeconds(1)));
+        // While a hold is open, its end keeps moving with the clock: still too early a minute later.
+        Instant holdStart = T0.plus(DAY).minus(Duration.ofMinutes(10));
+        Instant now = T0.plus(DAY).plus(Duration.ofMinutes(30));
+        var decision = RolloutRules.advance(RolloutState.PROGRESSING, 0, T0,
+                RolloutRules.held(Duration.ZERO, holdStart, now), SEED, now, false);
+        assertEquals(new RolloutRules.TooEarly(now.plus(Duration.ofMinutes(10)), Duration.ofMinutes(10)), decision);
+    }
+
+    @Test
     void onlyProgressingRolloutsAdvance() {
         for (RolloutState state : RolloutState.values()) {
             var decision = RolloutRules.advance(state, 0, T0, SEED, T0.plus(Duration.ofDays(30)));

@@ -41,6 +41,7 @@ class AuthorizationTest {
 
     /** The contract: the least role each operation needs. */
     static final Map<String, Role> REQUIRED = new TreeMap<>(Map.ofEntries(
+            Map.entry("POST /api/v1/alertmanager/webhook", Role.VIEWER),
             Map.entry("GET /api/v1/plans", Role.VIEWER),
             Map.entry("POST /api/v1/plans", Role.OPERATOR),
             Map.entry("POST /api/v1/plans/preview", Role.VIEWER),
@@ -52,17 +53,24 @@ class AuthorizationTest {
             Map.entry("POST /api/v1/rollouts/resume", Role.OPERATOR),
             Map.entry("GET /api/v1/rollouts/{id}", Role.VIEWER),
             Map.entry("POST /api/v1/rollouts/{id}/advance", Role.DEPLOYER),
+            Map.entry("GET /api/v1/rollouts/{id}/events", Role.VIEWER),
+            Map.entry("GET /api/v1/events", Role.VIEWER),
             Map.entry("POST /api/v1/rollouts/{id}/pause", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/resume", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/rollback", Role.OPERATOR),
             Map.entry("POST /api/v1/rollouts/{id}/abort", Role.OPERATOR),
+            Map.entry("POST /api/v1/rollouts/{id}/approve", Role.OPERATOR),
             Map.entry("GET /api/v1/rollouts/{id}/history", Role.VIEWER),
             Map.entry("GET /api/v1/rollouts/{id}/gates", Role.VIEWER),
             Map.entry("GET /api/v1/rollouts/{id}/deployment-state", Role.VIEWER),
             Map.entry("GET /api/v1/tokens", Role.ADMIN),
             Map.entry("POST /api/v1/tokens", Role.ADMIN),
             Map.entry("DELETE /api/v1/tokens/{name}", Role.ADMIN),
-            Map.entry("GET /api/v1/audit", Role.ADMIN)));
+            Map.entry("GET /api/v1/audit", Role.ADMIN),
+            Map.entry("GET /api/v1/freezes", Role.VIEWER),
+            Map.entry("POST /api/v1/freezes", Role.OPERATOR),
+            Map.entry("DELETE /api/v1/freezes/{name}", Role.OPERATOR),
+            Map.entry("GET /api/v1/whoami", Role.VIEWER)));
 
     /** The brief's roles, each with every role below it (written out, not derived from the product's code). */
     static final Map<Role, List<Role>> BELOW = Map.of(
@@ -189,9 +197,19 @@ class AuthorizationTest {
                     Map.of("target", "auth-matches-nothing-*", "reason", "authorization test");
             case "/api/v1/rollouts" -> Map.of("plan", planName, "target", unique("auth-target"), "version", "v1");
             case "/api/v1/tokens" -> Map.of("name", unique("auth-token"), "role", "viewer");
+            // far ahead and on a target no test uses: it holds nothing
+            case "/api/v1/freezes" -> Map.of("name", unique("auth-freeze"), "from",
+                    java.time.Instant.now().plus(java.time.Duration.ofDays(300)).toString(), "until",
+                    java.time.Instant.now().plus(java.time.Duration.ofDays(301)).toString(), "targets",
+                    List.of(unique("auth-frozen")), "reason", "authorization test");
             default -> parts[1].endsWith("/advance") ? Map.of() : Map.of("reason", "authorization test");
         };
         RequestSpecification spec = request.contentType(ContentType.JSON);
+        if (parts[1].endsWith("/events")) {
+            // An admitted stream never ends: a Last-Event-ID that is not a seq is refused (400) only after the
+            // credential and the role were checked.
+            spec = spec.header("Last-Event-ID", "not-a-seq");
+        }
         if (!parts[0].equals("GET") && !parts[0].equals("DELETE")) {
             spec = spec.body(body);
         }
@@ -211,6 +229,7 @@ class AuthorizationTest {
                 .jsonPath().getList("id").size());
         state.put("tokens", Api.all("/api/v1/tokens"));
         state.put("audit", given().get("/api/v1/audit?limit=1000").then().statusCode(200).extract().asString());
+        state.put("freezes", Api.all("/api/v1/freezes"));
         return state;
     }
 }

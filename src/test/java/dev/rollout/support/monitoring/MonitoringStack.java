@@ -216,6 +216,69 @@ public final class MonitoringStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends Alertmanager's notifications to {@code url} (a webhook receiver, with {@code token} as its bearer
+     * credential, resolved alerts too, no grouping delay) and reloads Alertmanager.
+     */
+    public void sendNotificationsTo(String url, String token) {
+        try {
+            Path tokenFile = dir.resolve("webhook-token");
+            Files.writeString(tokenFile, token);
+            Files.writeString(dir.resolve("alertmanager.yml"), """
+                    route:
+                      receiver: webhook
+                      group_by: ['...']
+                      group_wait: 0s
+                      group_interval: 1s
+                      repeat_interval: 1h
+                    receivers:
+                      - name: webhook
+                        webhook_configs:
+                          - url: '%s'
+                            send_resolved: true
+                            http_config:
+                              authorization:
+                                credentials_file: '%s'
+                    """.formatted(url, tokenFile));
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(alertmanagerUrl() + "/-/reload"))
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("Alertmanager refused the configuration (HTTP "
+                        + response.statusCode() + "): " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Posts a firing alert with {@code labels} to Alertmanager's API v2, lasting {@code duration}. */
+    public void fireAlert(Map<String, String> labels, Duration duration) {
+        Instant now = Instant.now();
+        List<Map<String, Object>> alerts = List.of(Map.of("labels", labels,
+                "startsAt", now.minusSeconds(1).toString(), "endsAt", now.plus(duration).toString()));
+        try {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(alertmanagerUrl() + "/api/v2/alerts"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(alerts))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("Alertmanager refused the alert (HTTP " + response.statusCode()
+                        + "): " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Stops both servers and deletes the temporary directory. */
     @Override
     public synchronized void close() {

@@ -9,4 +9,14 @@ import java.time.Instant;
  */
 public interface RolloutClock {
     Instant now();
+
+    /**
+     * The reading for a moment the caller took itself: {@code statementTimestamp} is the database's
+     * {@code statement_timestamp()}, read by a statement of the caller's own (the change protocol reads it in
+     * the statement that takes the row lock, so the lock and the clock cost one round trip). Production
+     * answers it as it is; a test's clock applies its own offset here too, so tests still own the moment.
+     */
+    default Instant at(Instant statementTimestamp) {
+        return statementTimestamp;
+    }
 }

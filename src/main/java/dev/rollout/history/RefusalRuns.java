@@ -12,8 +12,19 @@ import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import javax.sql.DataSource;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 
 import dev.rollout.db.Rows;
@@ -55,13 +66,18 @@ public class RefusalRuns {
     /** While a run lasts, a summary is appended on the first refused call this long after its last record. */
     public static final Duration SUMMARY_PERIOD = Duration.ofHours(24);
 
-    private static final String COLUMNS =
+    /** The columns of a run, in the order its row mapper reads them. */
+    static final String COLUMNS =
             "step_index, refusal, actor, from_percentage, to_percentage, repeats, first_at, last_at, recorded_at";
 
-    private final EntityManager em;
+    static final int COLUMN_COUNT = 9;
 
-    public RefusalRuns(EntityManager em) {
+    private final EntityManager em;
+    private final DataSource dataSource;
+
+    public RefusalRuns(EntityManager em, DataSource dataSource) {
         this.em = em;
+        this.dataSource = dataSource;
     }
 
     /** An open run as stored. */
@@ -94,7 +110,11 @@ public class RefusalRuns {
                     .map(run -> List.of(run.summary(run.repeats(), run.firstAt(), run.lastAt()), event))
                     .orElse(List.of(event));
         }
-        em.createNativeQuery("select 1 from rollout where id = ?1 for key share").setParameter(1, id).getResultList();
+        Boolean counted = countOrOpen(event, refused, at);
+        if (counted != null) {
+            return counted ? List.of() : List.of(event); // a repeat only counted, or a new run's first refusal
+        }
+        // The run is another one, or its period is over: decided on the run as committed, under its row lock.
         Optional<Run> open = lockOrOpen(event, refused, at);
         if (open.isEmpty()) {
             return List.of(event); // a new run: its first refusal is recorded
@@ -154,6 +174,55 @@ public class RefusalRuns {
             records.add(event);
         }
         return records;
+    }
+
+    /**
+     * The common cases of a refusal in one statement: the rollout in {@code KEY SHARE} mode, then (in that order:
+     * the run's insert reads the lock's row) opens a run for this refusal if the rollout has none, or counts the
+     * refusal in the open run if it is the same run and its period is not over. True when counted, false when
+     * a run was opened (the refusal is its first, recorded); null when the open run is another one or its period
+     * is over: its row is then locked (by the conflict) and left to {@link #lockOrOpen} to decide.
+     */
+    private Boolean countOrOpen(HistoryEvent event, EventDetails.Refused refused, Instant at) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(COUNT_OR_OPEN)) {
+            s.setObject(1, event.rolloutId());
+            s.setInt(2, refused.stepIndex());
+            s.setString(3, refused.refusal());
+            s.setString(4, event.actor());
+            s.setObject(5, event.fromPercentage(), Types.DOUBLE);
+            s.setObject(6, event.toPercentage(), Types.DOUBLE);
+            s.setObject(7, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            s.setLong(8, SUMMARY_PERIOD.toSeconds());
+            try (ResultSet row = s.executeQuery()) {
+                return row.next() ? !row.getBoolean(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("recording a refusal of rollout " + event.rolloutId() + " failed", e);
+        }
+    }
+
+    private static final String COUNT_OR_OPEN = """
+            with locked as (select id from rollout where id = ? for key share),
+            run as (insert into refusal_run as r (rollout_id, step_index, refusal, actor, from_percentage, to_percentage,
+                        recorded_at)
+                    select id, ?, ?, ?, ?, ?, ? from locked
+                    on conflict (rollout_id) do update
+                       set repeats = r.repeats + 1, first_at = coalesce(r.first_at, excluded.recorded_at),
+                           last_at = excluded.recorded_at
+                     where r.step_index = excluded.step_index and r.refusal = excluded.refusal
+                       and r.actor = excluded.actor
+                       and excluded.recorded_at < r.recorded_at + make_interval(secs => ?)
+                    returning xmax = 0)
+            select * from run""";
+
+    /**
+     * The summary of a run just ended (its {@link #COLUMNS}, as a {@code delete … returning} gave them), if it
+     * has uncounted calls: what must be appended before the rollout's next event.
+     */
+    static Optional<HistoryEvent> summaryOfEnded(UUID rolloutId, Object[] columns) {
+        Run run = run(rolloutId, columns);
+        return run.repeats() > 0 ? Optional.of(run.summary(run.repeats(), run.firstAt(), run.lastAt()))
+                : Optional.empty();
     }
 
     /** Locks the rollout's open run and returns it, or opens a run for this refusal and returns empty. */

@@ -40,7 +40,7 @@ public class EventPublisher {
     }
 
     void onAppended(@Observes EventAppended appended) {
-        RolloutEvent event = enrich(appended.event(), appended.details());
+        RolloutEvent event = enrich(appended.event(), appended.details(), appended.rollout());
         for (DeliveryChannel channel : channels) {
             channel.payloadFor(event).ifPresent(payload ->
                     outbox.enqueue(event.seq(), event.rolloutId(), channel.name(), payload,
@@ -60,13 +60,14 @@ public class EventPublisher {
     }
 
     void onCoalesced(@Observes RefusalCoalesced refusal) {
-        Rollout r = em.find(Rollout.class, refusal.event().rolloutId());
+        Rollout r = refusal.rollout() != null ? refusal.rollout() : em.find(Rollout.class, refusal.event().rolloutId());
         coalesced.fire(new CoalescedRefusal(r.id, r.plan.name, refusal.event().reason()));
     }
 
-    private RolloutEvent enrich(DeploymentEvent e, EventDetails details) {
-        // The rollout is managed in this transaction, so this is the state the event leaves it in.
-        Rollout r = em.find(Rollout.class, e.rolloutId);
+    private RolloutEvent enrich(DeploymentEvent e, EventDetails details, Rollout changed) {
+        // Given by a change made without the session; else managed in this transaction: either way, the state
+        // the event leaves it in.
+        Rollout r = changed != null ? changed : em.find(Rollout.class, e.rolloutId);
         return new RolloutEvent(e.seq, e.rolloutId, e.at, e.kind(), e.fromPercentage, e.toPercentage, e.actor,
                 e.reason, details, r.plan.name, r.plan.version, r.plan.mode,
                 r.plan.onViolation, r.plan.webhook, r.target, r.version,

@@ -14,6 +14,7 @@ import dev.rollout.clock.RolloutClock;
 import dev.rollout.history.EventDetails;
 import dev.rollout.history.History;
 import dev.rollout.history.HistoryEvent;
+import dev.rollout.plan.PlanCache;
 import dev.rollout.problem.ApiProblem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
@@ -57,11 +58,13 @@ public class RolloutChanges {
     private final RolloutRepository rows;
     private final RolloutClock clock;
     private final History history;
+    private final PlanCache plans;
 
-    public RolloutChanges(RolloutRepository rows, RolloutClock clock, History history) {
+    public RolloutChanges(RolloutRepository rows, RolloutClock clock, History history, PlanCache plans) {
         this.rows = rows;
         this.clock = clock;
         this.history = history;
+        this.plans = plans;
     }
 
     /**
@@ -101,19 +104,22 @@ public class RolloutChanges {
     /**
      * Runs {@code change} on the locked rollout and appends its events. Empty when the rollout does not
      * exist or, with {@link LockMode#SKIP_IF_LOCKED}, someone else holds its lock.
+     * <p>Without the session, in as few round trips as the change allows: one statement takes the row lock
+     * and reads the clock ({@link RolloutRepository#forChange}; the plan comes from the plan cache), the
+     * transition runs on that plain rollout, and one statement writes the row (only if a field changed, with
+     * the {@code row_version} check), ends a run of repeated refusals and appends the events
+     * ({@link History#appendChange}); the observers of the events then write the outbox rows. What
+     * {@code change} itself does through the session (idempotency records) joins the same transaction.
      */
     public <T> Optional<T> change(UUID id, LockMode mode, Long seenVersion, Change<T> change) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            Optional<Rollout> locked = switch (mode) {
-                case WAIT -> rows.lock(id);
-                case SKIP_IF_LOCKED -> rows.lockIfFree(id);
-                case NO_LOCK -> rows.read(id);
-            };
-            if (locked.isEmpty()) {
+            Optional<RolloutRepository.ForChange> read = rows.forChange(id, mode, plans::byId);
+            if (read.isEmpty()) {
                 return Optional.empty();
             }
-            Rollout rollout = locked.get();
-            Instant now = clock.now();
+            Rollout rollout = read.get().rollout();
+            Instant now = clock.at(read.get().statementTimestamp());
+            RolloutRepository.Fields before = RolloutRepository.Fields.of(rollout);
             boolean stale = seenVersion != null && rollout.rowVersion != seenVersion;
             Decided<T> decided = change.decide(new Locked(rollout, now, stale));
             for (HistoryEvent event : decided.events()) {
@@ -122,8 +128,12 @@ public class RolloutChanges {
                     throw new IllegalStateException("a look without the row lock may record refusals only, not "
                             + event.action().wireName());
                 }
-                history.append(event, now);
             }
+            History.RowWrite write = rows.changeWrite(rollout, before);
+            if (write != null && mode == LockMode.NO_LOCK) {
+                throw new IllegalStateException("a look without the row lock changed rollout " + id);
+            }
+            history.appendChange(write, decided.events(), now, rollout);
             return Optional.ofNullable(decided.answer());
         });
     }

@@ -22,7 +22,7 @@ import javax.sql.DataSource;
 
 import org.hibernate.Session;
 
-import dev.rollout.db.Rows;
+import dev.rollout.history.History;
 import dev.rollout.plan.Plan;
 
 /**
@@ -155,53 +155,163 @@ public class RolloutRepository {
      * translation), no join and no plan body to parse. For answers only: nothing is written from it.
      */
     Optional<Rollout> snapshot(UUID id, LongFunction<Optional<Plan>> plans) {
-        Rollout r = new Rollout();
-        long planId;
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(SNAPSHOT)) {
+            s.setObject(1, id);
+            try (ResultSet row = s.executeQuery()) {
+                return row.next() ? Optional.of(rollout(id, row, plans)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("reading rollout " + id + " failed", e);
+        }
+    }
+
+    /** A rollout read for a change, and the database's {@code statement_timestamp()} of the statement that read it. */
+    record ForChange(Rollout rollout, Instant statementTimestamp) {
+    }
+
+    /**
+     * The rollout for a change, in one statement on the transaction's connection: the row lock as {@code mode}
+     * says ({@code FOR UPDATE}, {@code FOR UPDATE SKIP LOCKED}, or none) and the database clock, read after
+     * the lock was granted ({@code statement_timestamp()} is evaluated as the row is returned, so a wait for
+     * the lock never shortens a dwell). Plain JDBC: the rollout is unmanaged, with its plan from {@code plans};
+     * what a change does to it is written by {@link #changeWrite}. Empty when the rollout does not exist, or
+     * is held by someone else under {@code SKIP_IF_LOCKED}.
+     */
+    Optional<ForChange> forChange(UUID id, RolloutChanges.LockMode mode, LongFunction<Optional<Plan>> plans) {
+        String sql = switch (mode) {
+            case WAIT -> FOR_CHANGE + " for update";
+            case SKIP_IF_LOCKED -> FOR_CHANGE + " for update skip locked";
+            case NO_LOCK -> FOR_CHANGE;
+        };
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setObject(1, id);
             try (ResultSet row = s.executeQuery()) {
                 if (!row.next()) {
                     return Optional.empty();
                 }
-                planId = row.getLong(1);
-                r.target = row.getString(2);
-                r.version = row.getString(3);
-                r.state = RolloutState.valueOf(row.getString(4));
-                r.stepIndex = row.getInt(5);
-                r.stepCount = row.getInt(6);
-                r.currentPercentage = row.getDouble(7);
-                r.stepEnteredAt = instant(row, 8);
-                r.dwellStartedAt = instant(row, 9);
-                r.earliestAdvanceAt = instant(row, 10);
-                r.startedAt = instant(row, 11);
-                r.finishedAt = instant(row, 12);
-                r.updatedAt = instant(row, 13);
-                r.rowVersion = row.getLong(14);
-                r.violationOpen = row.getBoolean(15);
-                r.startedBy = row.getString(16);
-                r.approvedStep = row.getObject(17, Integer.class);
-                r.approvedBy = row.getString(18);
-                r.approvedAt = instant(row, 19);
-                r.approvalReason = row.getString(20);
-                r.holdStartedAt = instant(row, 21);
-                r.dwellHeldMicros = row.getLong(22);
-                r.shadowOpen = row.getBoolean(23);
+                return Optional.of(new ForChange(rollout(id, row, plans), instant(row, CLOCK_COLUMN)));
             }
         } catch (SQLException e) {
-            throw new PersistenceException("reading rollout " + id + " failed", e);
+            throw new PersistenceException("reading rollout " + id + " for a change failed", e);
         }
+    }
+
+    /**
+     * The fields a transition may change: what {@link #changeWrite} compares and writes, every column of the row
+     * but those fixed at the start ({@link #FIXED_COLUMNS}). {@code ChangeStatementsTest} checks that the two
+     * lists together name every column of the table, so a column added later cannot be silently dropped.
+     */
+    record Fields(RolloutState state, int stepIndex, double currentPercentage, Instant stepEnteredAt,
+            Instant dwellStartedAt, Instant earliestAdvanceAt, Instant finishedAt, Instant updatedAt,
+            boolean violationOpen, Integer approvedStep, String approvedBy, Instant approvedAt,
+            String approvalReason, Instant holdStartedAt, long dwellHeldMicros, boolean shadowOpen) {
+
+        static Fields of(Rollout r) {
+            return new Fields(r.state, r.stepIndex, r.currentPercentage, r.stepEnteredAt, r.dwellStartedAt,
+                    r.earliestAdvanceAt, r.finishedAt, r.updatedAt, r.violationOpen, r.approvedStep, r.approvedBy,
+                    r.approvedAt, r.approvalReason, r.holdStartedAt, r.dwellHeldMicros, r.shadowOpen);
+        }
+    }
+
+    /** The columns {@link #changeWrite} sets from {@link Fields}, in the order of its parameters. */
+    static final List<String> CHANGED_COLUMNS = List.of("state", "step_index", "current_percentage",
+            "step_entered_at", "dwell_started_at", "earliest_advance_at", "finished_at", "updated_at",
+            "violation_open", "approved_step", "approved_by", "approved_at", "approval_reason", "hold_started_at",
+            "dwell_held_micros", "shadow_open");
+
+    /**
+     * The columns no transition changes: set when the rollout starts ({@code row_version} is the version
+     * {@link #changeWrite} checks and bumps itself).
+     */
+    static final List<String> FIXED_COLUMNS = List.of("id", "plan_id", "target", "version", "step_count",
+            "started_at", "started_by", "row_version");
+
+    /**
+     * The row update of a rollout read by {@link #forChange} whose fields are no longer {@code before}: all of
+     * them, {@code row_version} bumped, and only if it is still the version read (the same check as the
+     * entity's {@code @Version}); sent by {@code History} in the statement that appends the change's events.
+     * Null when nothing changed: no update, and {@code row_version} stays.
+     */
+    History.RowWrite changeWrite(Rollout r, Fields before) {
+        Fields after = Fields.of(r);
+        if (after.equals(before)) {
+            return null;
+        }
+        List<Object> parameters = new ArrayList<>(CHANGED_COLUMNS.size() + 2);
+        parameters.add(r.state.name());
+        parameters.add(r.stepIndex);
+        parameters.add(r.currentPercentage);
+        parameters.add(offset(r.stepEnteredAt));
+        parameters.add(offset(r.dwellStartedAt));
+        parameters.add(offset(r.earliestAdvanceAt));
+        parameters.add(offset(r.finishedAt));
+        parameters.add(offset(r.updatedAt));
+        parameters.add(r.violationOpen);
+        parameters.add(r.approvedStep);
+        parameters.add(r.approvedBy);
+        parameters.add(offset(r.approvedAt));
+        parameters.add(r.approvalReason);
+        parameters.add(offset(r.holdStartedAt));
+        parameters.add(r.dwellHeldMicros);
+        parameters.add(r.shadowOpen);
+        parameters.add(r.id);
+        parameters.add(r.rowVersion);
+        return new History.RowWrite(UPDATE, parameters);
+    }
+
+    static final String UPDATE = "update rollout set "
+            + String.join(", ", CHANGED_COLUMNS.stream().map(column -> column + " = ?").toList())
+            + ", row_version = row_version + 1 where id = ? and row_version = ?";
+
+    private static OffsetDateTime offset(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    /** The row mapper of {@link #SNAPSHOT} and {@link #FOR_CHANGE}: an unmanaged rollout, its plan from {@code plans}. */
+    private static Rollout rollout(UUID id, ResultSet row, LongFunction<Optional<Plan>> plans) throws SQLException {
+        Rollout r = new Rollout();
+        long planId = row.getLong(1);
+        r.target = row.getString(2);
+        r.version = row.getString(3);
+        r.state = RolloutState.valueOf(row.getString(4));
+        r.stepIndex = row.getInt(5);
+        r.stepCount = row.getInt(6);
+        r.currentPercentage = row.getDouble(7);
+        r.stepEnteredAt = instant(row, 8);
+        r.dwellStartedAt = instant(row, 9);
+        r.earliestAdvanceAt = instant(row, 10);
+        r.startedAt = instant(row, 11);
+        r.finishedAt = instant(row, 12);
+        r.updatedAt = instant(row, 13);
+        r.rowVersion = row.getLong(14);
+        r.violationOpen = row.getBoolean(15);
+        r.startedBy = row.getString(16);
+        r.approvedStep = row.getObject(17, Integer.class);
+        r.approvedBy = row.getString(18);
+        r.approvedAt = instant(row, 19);
+        r.approvalReason = row.getString(20);
+        r.holdStartedAt = instant(row, 21);
+        r.dwellHeldMicros = row.getLong(22);
+        r.shadowOpen = row.getBoolean(23);
         r.id = id;
         r.plan = plans.apply(planId).orElseThrow(() -> new IllegalStateException("rollout " + id
                 + " names a plan that does not exist"));
-        return Optional.of(r);
+        return r;
     }
 
-    private static final String SNAPSHOT = """
-            select plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
-                   dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
-                   violation_open, started_by, approved_step, approved_by, approved_at, approval_reason,
-                   hold_started_at, dwell_held_micros, shadow_open
-            from rollout where id = ?""";
+    /** The columns of the row mapper {@link #rollout}, in its order (the id is the query's parameter). */
+    static final String COLUMNS = """
+            plan_id, target, version, state, step_index, step_count, current_percentage, step_entered_at,
+            dwell_started_at, earliest_advance_at, started_at, finished_at, updated_at, row_version,
+            violation_open, started_by, approved_step, approved_by, approved_at, approval_reason,
+            hold_started_at, dwell_held_micros, shadow_open""";
+
+    static final String SNAPSHOT = "select " + COLUMNS + " from rollout where id = ?";
+
+    /** Where {@link #FOR_CHANGE} answers the clock: after the rollout's columns. */
+    private static final int CLOCK_COLUMN = 24;
+
+    static final String FOR_CHANGE = "select " + COLUMNS + ", statement_timestamp() from rollout where id = ?";
 
     private static Instant instant(ResultSet row, int column) throws SQLException {
         OffsetDateTime value = row.getObject(column, OffsetDateTime.class);

@@ -59,6 +59,12 @@ class RequestPathsBench {
     private final List<String> report = new ArrayList<>();
     private final Map<String, Long> wrongAnswers = new LinkedHashMap<>();
 
+    /** When each measured window (and warm-up) ran. */
+    private final List<String> windows = new ArrayList<>();
+
+    /** The service's process, whose CPU time each path's window is charged with. */
+    private long appPid = -1;
+
     @Test
     void requestPaths() throws Exception {
         // -Dbench.jar measures another build of the service (e.g. an earlier one) with the same driver.
@@ -75,6 +81,7 @@ class RequestPathsBench {
         env.put("ROLLOUT_OUTBOX_INTERVAL", "1h");
         List<String> jvm = List.of(System.getProperty("bench.jvm", "-Xmx512m").split(" "));
         try (AppProcess app = AppProcess.start("bench-paths", env, jvm)) {
+            appPid = app.pid();
             report.add(String.format("start-up to ready: %d ms (JVM, %s)", app.startup().toMillis(), String.join(" ", jvm)));
             Setup setup = setUp(app);
             int port = URI.create(app.baseUrl()).getPort();
@@ -97,7 +104,8 @@ class RequestPathsBench {
             double pgTransition = pgbench(db, "transition", TRANSITION_SQL);
 
             report.add("");
-            report.add(String.format("%-48s %10s %9s %9s %9s", "path", "req/s", "p50 ms", "p99 ms", "ratio"));
+            report.add(String.format("%-48s %10s %9s %9s %9s %9s", "path", "req/s", "p50 ms", "p99 ms", "ratio",
+                    "cpu ms"));
             line(live, "reference");
             line(authGet, String.format("%.2f x live", authGet.rate() / live.rate()));
             line(anonGet, String.format("%.2f x live", anonGet.rate() / live.rate()));
@@ -112,6 +120,7 @@ class RequestPathsBench {
                     connections, seconds, warmup(), Runtime.getRuntime().availableProcessors()));
         }
         report.forEach(System.out::println);
+        windows.forEach(System.out::println);
         assertTrue(wrongAnswers.isEmpty(), "paths answered wrong statuses: " + wrongAnswers);
     }
 
@@ -152,15 +161,15 @@ class RequestPathsBench {
 
     // ---- HTTP load ------------------------------------------------------------------------------------
 
-    record Result(String name, long requests, double seconds, long p50Micros, long p99Micros) {
+    record Result(String name, long requests, double seconds, long p50Micros, long p99Micros, double cpuMillis) {
         double rate() {
             return requests / seconds;
         }
     }
 
     private void line(Result r, String ratio) {
-        report.add(String.format("%-48s %10.0f %9.1f %9.1f %9s", r.name(), r.rate(), r.p50Micros() / 1000.0,
-                r.p99Micros() / 1000.0, ratio));
+        report.add(String.format("%-48s %10.0f %9.1f %9.1f %9s %9.3f", r.name(), r.rate(), r.p50Micros() / 1000.0,
+                r.p99Micros() / 1000.0, ratio, r.requests() == 0 ? 0 : r.cpuMillis() / r.requests()));
     }
 
     private int warmup() {
@@ -241,6 +250,8 @@ class RequestPathsBench {
             t.start();
         }
         ready.await();
+        long cpuBefore = cpuMillis();
+        java.time.Instant from = java.time.Instant.now();
         window[0] = System.nanoTime();
         window[1] = window[0] + durationSeconds * 1_000_000_000L;
         go.countDown();
@@ -248,6 +259,9 @@ class RequestPathsBench {
             t.join();
         }
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
+        long cpu = cpuMillis() - cpuBefore;
+        // When each path ran, to find its samples in a profile of the service (docs/performance.md).
+        windows.add(String.format("window %-40s %s %s", name, from, java.time.Instant.now()));
         int total = Arrays.stream(counts).sum();
         long[] all = new long[total];
         int k = 0;
@@ -263,7 +277,7 @@ class RequestPathsBench {
         });
         long p50 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.50))];
         long p99 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.99))];
-        return new Result(name, total, elapsed, p50, p99);
+        return new Result(name, total, elapsed, p50, p99, cpu);
     }
 
     private static byte[] get(String path, String token) {
@@ -412,6 +426,20 @@ class RequestPathsBench {
     }
 
     /** VmRSS and VmHWM (peak) of the process, from /proc. */
+    /**
+     * The service process's CPU time so far (user + system, all threads), in ms: what a path's requests cost the
+     * service itself, whatever share of the machine other processes take. Linux only; 0 elsewhere.
+     */
+    private long cpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(appPid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // utime, stime; USER_HZ 100
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private static String rss(long pid) {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));

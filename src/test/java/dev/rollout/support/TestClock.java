@@ -31,6 +31,11 @@ public class TestClock implements RolloutClock {
         return database.now().plus(offset);
     }
 
+    @Override
+    public Instant at(Instant statementTimestamp) {
+        return statementTimestamp.plus(offset);
+    }
+
     public void advance(Duration by) {
         offset = offset.plus(by);
     }

@@ -5,9 +5,12 @@ package dev.rollout.wake;
  * they listen to.
  */
 public enum Topic {
-    /** Events were appended to deployment_state; payload: {@code <rolloutId>:<seq>} of the newest. */
+    /** Events were appended to deployment_state; one per rollout, payload {@code <rolloutId>:<seq>} of its newest. */
     EVENTS("rollout_events"),
-    /** Something says gates may have changed (an Alertmanager notification); payload: free text. */
+    /**
+     * Something says gates may have changed (an Alertmanager notification); payload: the notified alerts'
+     * label sets as JSON, or {@code *} for every alert gate (see {@code push.AffectedPlans}).
+     */
     EVALUATE("rollout_evaluate");
 
     private final String channel;

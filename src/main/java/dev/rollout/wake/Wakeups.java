@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,7 @@ public class Wakeups {
      * As {@link #publish}, one notification per payload, in one statement: a change of many rollouts wakes
      * the listeners of each for the cost of one round trip.
      */
-    public void publishAll(Topic topic, java.util.Collection<String> payloads) {
+    public void publishAll(Topic topic, Collection<String> payloads) {
         if (payloads.isEmpty()) {
             return;
         }

@@ -143,22 +143,8 @@ public final class MonitoringStack implements AutoCloseable {
 
     /** Replaces the rule file (a Prometheus rules YAML document) and reloads Prometheus. */
     public void writeRules(String yaml) {
-        try {
-            Files.writeString(dir.resolve("rules.yml"), yaml);
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(prometheusUrl() + "/-/reload"))
-                            .POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("Prometheus refused the rules (HTTP " + response.statusCode() + "): "
-                        + response.body());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        write(dir.resolve("rules.yml"), yaml);
+        expect200(post(prometheusUrl() + "/-/reload", null), "Prometheus refused the rules");
     }
 
     /**
@@ -179,41 +165,19 @@ public final class MonitoringStack implements AutoCloseable {
                 "endsAt", now.plus(duration).toString(),
                 "createdBy", "monitoring-stack",
                 "comment", "created by a test");
+        String body = expect200(post(alertmanagerUrl() + "/api/v2/silences", silence),
+                "Alertmanager refused the silence");
         try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(alertmanagerUrl() + "/api/v2/silences"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(silence))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("Alertmanager refused the silence (HTTP " + response.statusCode()
-                        + "): " + response.body());
-            }
-            return json.readTree(response.body()).path("silenceID").asText();
+            return json.readTree(body).path("silenceID").asText();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
     /** Expires a silence created by {@link #createSilence}. */
     public void expireSilence(String id) {
-        try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(alertmanagerUrl() + "/api/v2/silence/" + id)).DELETE().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("Alertmanager did not expire silence " + id + " (HTTP "
-                        + response.statusCode() + "): " + response.body());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        expect200(send(HttpRequest.newBuilder(URI.create(alertmanagerUrl() + "/api/v2/silence/" + id)).DELETE()
+                .build()), "Alertmanager did not expire silence " + id);
     }
 
     /**
@@ -221,33 +185,51 @@ public final class MonitoringStack implements AutoCloseable {
      * credential, resolved alerts too, no grouping delay) and reloads Alertmanager.
      */
     public void sendNotificationsTo(String url, String token) {
+        Path tokenFile = dir.resolve("webhook-token");
+        write(tokenFile, token);
+        write(dir.resolve("alertmanager.yml"), """
+                route:
+                  receiver: webhook
+                  group_by: ['...']
+                  group_wait: 0s
+                  group_interval: 1s
+                  repeat_interval: 1h
+                receivers:
+                  - name: webhook
+                    webhook_configs:
+                      - url: '%s'
+                        send_resolved: true
+                        http_config:
+                          authorization:
+                            credentials_file: '%s'
+                """.formatted(url, tokenFile));
+        expect200(post(alertmanagerUrl() + "/-/reload", null), "Alertmanager refused the configuration");
+    }
+
+    /** Posts a firing alert with {@code labels} to Alertmanager's API v2, lasting {@code duration}. */
+    public void fireAlert(Map<String, String> labels, Duration duration) {
+        Instant now = Instant.now();
+        List<Map<String, Object>> alerts = List.of(Map.of("labels", labels,
+                "startsAt", now.minusSeconds(1).toString(), "endsAt", now.plus(duration).toString()));
+        expect200(post(alertmanagerUrl() + "/api/v2/alerts", alerts), "Alertmanager refused the alert");
+    }
+
+    /** A POST of {@code body} as JSON, or of nothing when it is null. */
+    private HttpResponse<String> post(String url, Object body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
         try {
-            Path tokenFile = dir.resolve("webhook-token");
-            Files.writeString(tokenFile, token);
-            Files.writeString(dir.resolve("alertmanager.yml"), """
-                    route:
-                      receiver: webhook
-                      group_by: ['...']
-                      group_wait: 0s
-                      group_interval: 1s
-                      repeat_interval: 1h
-                    receivers:
-                      - name: webhook
-                        webhook_configs:
-                          - url: '%s'
-                            send_resolved: true
-                            http_config:
-                              authorization:
-                                credentials_file: '%s'
-                    """.formatted(url, tokenFile));
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(alertmanagerUrl() + "/-/reload"))
-                            .POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("Alertmanager refused the configuration (HTTP "
-                        + response.statusCode() + "): " + response.body());
-            }
+            request = body == null ? request.POST(HttpRequest.BodyPublishers.noBody())
+                    : request.header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return send(request.build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -256,26 +238,19 @@ public final class MonitoringStack implements AutoCloseable {
         }
     }
 
-    /** Posts a firing alert with {@code labels} to Alertmanager's API v2, lasting {@code duration}. */
-    public void fireAlert(Map<String, String> labels, Duration duration) {
-        Instant now = Instant.now();
-        List<Map<String, Object>> alerts = List.of(Map.of("labels", labels,
-                "startsAt", now.minusSeconds(1).toString(), "endsAt", now.plus(duration).toString()));
+    /** The body of a 200 answer; anything else fails with {@code refused}, the status and the body. */
+    private static String expect200(HttpResponse<String> response, String refused) {
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(refused + " (HTTP " + response.statusCode() + "): " + response.body());
+        }
+        return response.body();
+    }
+
+    private static void write(Path file, String text) {
         try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(alertmanagerUrl() + "/api/v2/alerts"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(alerts))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("Alertmanager refused the alert (HTTP " + response.statusCode()
-                        + "): " + response.body());
-            }
+            Files.writeString(file, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

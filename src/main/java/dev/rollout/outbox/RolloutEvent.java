@@ -41,11 +41,13 @@ public record RolloutEvent(
     }
 
     /**
-     * True when the event changed the percentage of traffic the new version gets. A refusal and an approval
-     * name the step they are about in toPercentage, but move nothing.
+     * True when the event changed the percentage of traffic the new version gets: only entering a step and
+     * rolling back move traffic. Other events name percentages without moving anything: a refusal and an
+     * approval name the step they are about, and an override records the step that the {@code step} event
+     * right after it enters.
      */
     public boolean changesPercentage() {
-        return fromPercentage != null && toPercentage != null && !fromPercentage.equals(toPercentage)
-                && action != Action.ADVANCE_REFUSED && action != Action.APPROVED;
+        return (action == Action.STEP || action == Action.ROLLED_BACK) && fromPercentage != null
+                && toPercentage != null && !fromPercentage.equals(toPercentage);
     }
 }

@@ -37,6 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.rollout.support.Metrics;
 import dev.rollout.support.Api;
+import dev.rollout.support.Auth;
 import dev.rollout.support.GrafanaStubResource;
 import dev.rollout.support.WebhookReceiver;
 import dev.rollout.support.WebhookReceiverResource;
@@ -116,6 +117,29 @@ class StepWebhookTest {
             moves.add(body.get("action").asText() + " " + body.get("from").asDouble() + "->" + body.get("to").asDouble());
         }
         assertEquals(List.of("step 0.0->10.0", "step 10.0->50.0", "rolled_back 50.0->0.0"), moves);
+    }
+
+    @Test
+    void anAdminOverrideIsPostedOnceByTheStepItMakes() throws Exception {
+        String plan = planForEndpoint("test-hook", 10, 50, 100);
+        String id = startRollout(plan, unique("svc"));
+        Api.advance(id).then().statusCode(200);   // 0 -> 10; the next step is due at once (PT0S)
+        String admin = Auth.newToken("admin")[1];
+        Auth.as(admin).contentType(ContentType.JSON).body(Map.of("override", true, "reason", "hotfix verified"))
+                .post("/api/v1/rollouts/" + id + "/advance").then().statusCode(200);   // override + step 10 -> 50
+        Api.command(id, "rollback", "done").then().statusCode(200);   // 50 -> 0: the last call, in order
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> actions(id).contains("rolled_back"));
+        List<String> actions = actions(id);
+        assertEquals(List.of("step", "step", "rolled_back"), actions, "the override itself moves no traffic");
+    }
+
+    private static List<String> actions(String rolloutId) throws Exception {
+        List<String> actions = new ArrayList<>();
+        for (WebhookReceiver.Call call : receiver().callsFor(rolloutId)) {
+            actions.add(JSON.readTree(call.body()).get("action").asText());
+        }
+        return actions;
     }
 
     /** The SSRF: a plan made the controller POST to any address, loopback and cloud metadata included. */

@@ -2,16 +2,17 @@ package dev.rollout.wake;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,6 +20,9 @@ import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -30,11 +34,11 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * The one way an instance wakes the others (and itself) at once: PostgreSQL {@code LISTEN/NOTIFY}.
- * {@link #publish} sends a notification through the caller's transaction, so it goes out only if that
- * transaction commits; one dedicated connection (outside the pool, so it never starves requests) listens
- * and hands each notification to the listeners of its {@link Topic}. After the connection is lost, it
- * reconnects with a back-off and tells every listener {@link WakeListener#onReconnected()}, because
- * notifications sent meanwhile are gone.
+ * {@link #publish} queues a notification that goes out only if the caller's transaction commits, sent
+ * right after the commit by this instance's {@link Notifier}; one dedicated connection (outside the pool, so
+ * it never starves requests) listens and hands each notification to the listeners of its {@link Topic}.
+ * After the connection is lost, it reconnects with a back-off and tells every listener
+ * {@link WakeListener#onReconnected()}, because notifications sent meanwhile are gone.
  */
 @ApplicationScoped
 public class Wakeups {
@@ -43,7 +47,11 @@ public class Wakeups {
     private static final int POLL_MILLIS = 500;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-    private final DataSource dataSource;
+    /** The key of a transaction's notifications still to send, in the transaction's resources. */
+    private static final Object PENDING = new Object();
+
+    private final TransactionSynchronizationRegistry transactions;
+    private final Notifier notifier;
     private final String url;
     private final String user;
     private final String password;
@@ -51,11 +59,12 @@ public class Wakeups {
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Thread thread;
 
-    public Wakeups(DataSource dataSource,
+    public Wakeups(DataSource dataSource, TransactionSynchronizationRegistry transactions,
             @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
-        this.dataSource = dataSource;
+        this.transactions = transactions;
+        this.notifier = new Notifier(dataSource);
         this.url = url;
         this.user = user;
         this.password = password.orElse(""); // unset (trust authentication) reads as empty, not as missing
@@ -74,37 +83,50 @@ public class Wakeups {
     }
 
     /**
-     * Notifies every instance. Inside a transaction the notification is sent when it commits (and never if
-     * it rolls back); outside one, at once. PostgreSQL folds identical notifications of one transaction.
+     * Notifies every instance once the caller's transaction commits (never if it rolls back); outside a
+     * transaction, at once. The notification is handed to this instance's {@link Notifier}, which sends it from
+     * a transaction of its own: a change never sends {@code NOTIFY} itself, because PostgreSQL serialises the
+     * commits of transactions that notify (one lock on the notification queue), which would make every change
+     * of every rollout wait for every other. The price: an instance that dies between a commit and the send
+     * loses that wake-up; listeners also re-read on timers of their own, so it is late, never lost for good.
      */
     public void publish(Topic topic, String payload) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement notify = connection.prepareStatement("select pg_notify(?, ?)")) {
-            notify.setString(1, topic.channel());
-            notify.setString(2, payload);
-            notify.execute();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not send the " + topic + " notification", e);
-        }
+        publishAll(topic, List.of(payload));
     }
 
-    /**
-     * As {@link #publish}, one notification per payload, in one statement: a change of many rollouts wakes
-     * the listeners of each for the cost of one round trip.
-     */
+    /** As {@link #publish}, for many payloads: one notification each (identical ones may be folded into one). */
     public void publishAll(Topic topic, Collection<String> payloads) {
         if (payloads.isEmpty()) {
             return;
         }
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement notify = connection.prepareStatement(
-                        "select pg_notify(?, payload) from unnest(?) as payload")) {
-            notify.setString(1, topic.channel());
-            notify.setArray(2, connection.createArrayOf("text", payloads.toArray()));
-            notify.execute();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not send the " + topic + " notifications", e);
+        int status = transactions.getTransactionStatus();
+        if (status == Status.STATUS_NO_TRANSACTION) {
+            notifier.send(topic, payloads);
+            return;
         }
+        if (status != Status.STATUS_ACTIVE) {
+            return; // marked for rollback: it will never commit
+        }
+        @SuppressWarnings("unchecked")
+        Map<Topic, Set<String>> pending = (Map<Topic, Set<String>>) transactions.getResource(PENDING);
+        if (pending == null) {
+            Map<Topic, Set<String>> created = new EnumMap<>(Topic.class);
+            transactions.putResource(PENDING, created);
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        created.forEach(notifier::send);
+                    }
+                }
+            });
+            pending = created;
+        }
+        pending.computeIfAbsent(topic, t -> new LinkedHashSet<>()).addAll(payloads);
     }
 
     void start(@Observes StartupEvent started) {
@@ -112,11 +134,13 @@ public class Wakeups {
             thread = new Thread(this::listenUntilStopped, "rollout-wakeups");
             thread.setDaemon(true);
             thread.start();
+            notifier.start();
         }
     }
 
     void stop(@Observes ShutdownEvent stopping) {
         running.set(false);
+        notifier.stop();
         Thread listening = thread;
         if (listening != null) {
             listening.interrupt();

@@ -58,6 +58,11 @@ public class PlanCache {
         return found;
     }
 
+    /** The plan version with this id if it is cached: no database read (for callers that must not block). */
+    public Optional<Plan> cached(long id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
     /** The stored plan version with this id. */
     public Optional<Plan> byId(long id) {
         Plan plan = byId.get(id);

@@ -140,6 +140,11 @@ public class PlanService {
         return version == null ? plans.latest(name) : plans.find(name, version);
     }
 
+    /** As {@link #byId}, only if it is cached: never reads the database (for callers that must not block). */
+    public Optional<Plan> cached(long id) {
+        return cache.cached(id);
+    }
+
     /** The stored plan version with this id, shared from {@link PlanCache}: read it, never change it. */
     public Optional<Plan> byId(long id) {
         return cache.byId(id);

@@ -1,14 +1,17 @@
 package dev.rollout.rollout;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -17,7 +20,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.problem.Problems;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -36,6 +42,11 @@ import io.vertx.ext.web.RoutingContext;
  * A request is assumed to hold at most one connection at a time (one transaction at a time); a request
  * that waits for long without using the database (a held advance, an event stream) should give its permit
  * back first with {@link #leave(RoutingContext)}.
+ *
+ * <p>Requests whose method reads on the read pool only ({@link OnReadPool}, the event loop's reads of
+ * {@code dev.rollout.db.ReadPool}) take no permit: that pool is a separate, bounded one, so they cannot take
+ * the watch's connections either; what they do on the JDBC pool besides takes a permit with
+ * {@link #withPermit}.
  */
 @ApplicationScoped
 public class ConnectionReserve {
@@ -71,9 +82,9 @@ public class ConnectionReserve {
     }
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
-    public Optional<Response> enter(ContainerRequestContext request, RoutingContext http) {
+    public Optional<Response> enter(ContainerRequestContext request, RoutingContext http, ResourceInfo resource) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/api/") || http == null) {
+        if (!path.startsWith("/api/") || http == null || onReadPool(resource)) {
             return Optional.empty();
         }
         boolean acquired;
@@ -96,6 +107,30 @@ public class ConnectionReserve {
         return Optional.empty();
     }
 
+    /** Whether the request's method reads on the read pool only, so that it needs no permit ({@link OnReadPool}). */
+    public static boolean onReadPool(ResourceInfo resource) {
+        Method method = resource == null ? null : resource.getResourceMethod();
+        return method != null && method.isAnnotationPresent(OnReadPool.class);
+    }
+
+    /**
+     * Runs blocking {@code work} for a request served on the event loop: on a worker thread, with a permit unless
+     * the request ({@code http}, null for none) still holds its own, and answered on the calling event loop (when
+     * there is one), so the rest of the request goes on there.
+     */
+    public <T> Uni<T> offEventLoop(RoutingContext http, Supplier<T> work) {
+        Supplier<T> permitted = holds(http) ? work : () -> withPermit(work);
+        Context loop = Vertx.currentContext();
+        Uni<T> worked = Uni.createFrom().item(permitted).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return loop == null ? worked : worked.emitOn(next -> loop.runOnContext(ignored -> next.run()));
+    }
+
+    /** Whether the request holds a permit of its own (taken by {@link #enter} and not given back yet). */
+    private boolean holds(RoutingContext http) {
+        AtomicBoolean held = http == null ? null : http.get(HELD);
+        return held != null && held.get();
+    }
+
     /** Gives the request's permit back before its response ends (it will not use the database again). */
     public void leave(RoutingContext http) {
         AtomicBoolean held = http == null ? null : http.get(HELD);
@@ -109,7 +144,7 @@ public class ConnectionReserve {
      * ({@link #leave}): a held advance's retry, an event stream's read of the history. Waits for a permit as a
      * request does; 503 {@code database-unavailable} when none comes in time.
      */
-    public <T> T withPermit(java.util.function.Supplier<T> work) {
+    public <T> T withPermit(Supplier<T> work) {
         boolean acquired;
         try {
             acquired = permits.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);

@@ -22,6 +22,13 @@ import javax.sql.DataSource;
 
 import org.hibernate.Session;
 
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowIterator;
+import io.vertx.sqlclient.Tuple;
+
+import dev.rollout.db.ReadPool;
 import dev.rollout.history.History;
 import dev.rollout.plan.Plan;
 
@@ -34,10 +41,12 @@ public class RolloutRepository {
 
     private final EntityManager em;
     private final DataSource dataSource;
+    private final ReadPool readPool;
 
-    public RolloutRepository(EntityManager em, DataSource dataSource) {
+    public RolloutRepository(EntityManager em, DataSource dataSource, ReadPool readPool) {
         this.em = em;
         this.dataSource = dataSource;
+        this.readPool = readPool;
     }
 
     /** Takes the rollout's row lock for the rest of the transaction, waiting for any holder. */
@@ -165,6 +174,49 @@ public class RolloutRepository {
         }
     }
 
+    /**
+     * As {@link #snapshot}, on the read pool without blocking: the row arrives on the caller's event loop, read
+     * together with those of the other requests waiting on it ({@link FreshReads}) by a statement sent after
+     * this call.
+     * {@code plans} answers the plan by id, at once when it is cached (see {@code RolloutService#read}).
+     * The committed row at the time of the read, as {@link #snapshot}: nothing is cached here.
+     */
+    Uni<Optional<Rollout>> snapshotOnReadPool(UUID id, LongFunction<Uni<Plan>> plans) {
+        FreshReads<Row> batches = onThisEventLoop();
+        Uni<Row> read = batches != null ? batches.read(id)
+                : readPool.query(SNAPSHOT_ON_READ_POOL, Tuple.of(id)).map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    return it.hasNext() ? it.next() : null;
+                });
+        return read.onItem().transformToUni(row -> {
+            if (row == null) {
+                return Uni.createFrom().item(Optional.<Rollout>empty());
+            }
+            Rollout r = rollout(id, row);
+            return plans.apply(row.getLong(0)).map(plan -> {
+                r.plan = plan;
+                return Optional.of(r);
+            });
+        });
+    }
+
+    /** The batches of {@link #snapshotOnReadPool} of each event loop thread, used by that thread only. */
+    private final ThreadLocal<FreshReads<Row>> batchesPerEventLoop = new ThreadLocal<>();
+
+    /** The calling event loop's batches; null when the caller is not on an event loop. */
+    private FreshReads<Row> onThisEventLoop() {
+        if (!Context.isOnEventLoopThread()) {
+            return null;
+        }
+        FreshReads<Row> batches = batchesPerEventLoop.get();
+        if (batches == null) {
+            batches = new FreshReads<>(ids -> readPool.query(SNAPSHOTS_ON_READ_POOL, Tuple.of(ids)),
+                    row -> row.getUUID(SNAPSHOTS_ID_COLUMN));
+            batchesPerEventLoop.set(batches);
+        }
+        return batches;
+    }
+
     /** A rollout read for a change, and the database's {@code statement_timestamp()} of the statement that read it. */
     record ForChange(Rollout rollout, Instant statementTimestamp) {
     }
@@ -269,33 +321,127 @@ public class RolloutRepository {
 
     /** The row mapper of {@link #SNAPSHOT} and {@link #FOR_CHANGE}: an unmanaged rollout, its plan from {@code plans}. */
     private static Rollout rollout(UUID id, ResultSet row, LongFunction<Optional<Plan>> plans) throws SQLException {
-        Rollout r = new Rollout();
+        Rollout r = rollout(id, new Columns() {
+            @Override
+            public String text(int column) throws SQLException {
+                return row.getString(column);
+            }
+
+            @Override
+            public Integer integer(int column) throws SQLException {
+                return row.getObject(column, Integer.class);
+            }
+
+            @Override
+            public long int8(int column) throws SQLException {
+                return row.getLong(column);
+            }
+
+            @Override
+            public double float8(int column) throws SQLException {
+                return row.getDouble(column);
+            }
+
+            @Override
+            public boolean bool(int column) throws SQLException {
+                return row.getBoolean(column);
+            }
+
+            @Override
+            public Instant instant(int column) throws SQLException {
+                return RolloutRepository.instant(row, column);
+            }
+        });
         long planId = row.getLong(1);
-        r.target = row.getString(2);
-        r.version = row.getString(3);
-        r.state = RolloutState.valueOf(row.getString(4));
-        r.stepIndex = row.getInt(5);
-        r.stepCount = row.getInt(6);
-        r.currentPercentage = row.getDouble(7);
-        r.stepEnteredAt = instant(row, 8);
-        r.dwellStartedAt = instant(row, 9);
-        r.earliestAdvanceAt = instant(row, 10);
-        r.startedAt = instant(row, 11);
-        r.finishedAt = instant(row, 12);
-        r.updatedAt = instant(row, 13);
-        r.rowVersion = row.getLong(14);
-        r.violationOpen = row.getBoolean(15);
-        r.startedBy = row.getString(16);
-        r.approvedStep = row.getObject(17, Integer.class);
-        r.approvedBy = row.getString(18);
-        r.approvedAt = instant(row, 19);
-        r.approvalReason = row.getString(20);
-        r.holdStartedAt = instant(row, 21);
-        r.dwellHeldMicros = row.getLong(22);
-        r.shadowOpen = row.getBoolean(23);
-        r.id = id;
         r.plan = plans.apply(planId).orElseThrow(() -> new IllegalStateException("rollout " + id
                 + " names a plan that does not exist"));
+        return r;
+    }
+
+    /**
+     * The row mapper of {@link #snapshotOnReadPool}: as {@link #rollout(UUID, ResultSet, LongFunction)}, without the
+     * plan (the client's columns count from 0, JDBC's from 1).
+     */
+    private static Rollout rollout(UUID id, Row row) {
+        try {
+            return rollout(id, new Columns() {
+                @Override
+                public String text(int column) {
+                    return row.getString(column - 1);
+                }
+
+                @Override
+                public Integer integer(int column) {
+                    return row.getInteger(column - 1);
+                }
+
+                @Override
+                public long int8(int column) {
+                    return row.getLong(column - 1);
+                }
+
+                @Override
+                public double float8(int column) {
+                    return row.getDouble(column - 1);
+                }
+
+                @Override
+                public boolean bool(int column) {
+                    return row.getBoolean(column - 1);
+                }
+
+                @Override
+                public Instant instant(int column) {
+                    OffsetDateTime value = row.getOffsetDateTime(column - 1);
+                    return value == null ? null : value.toInstant();
+                }
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException(e); // the client's getters throw none
+        }
+    }
+
+    /** The columns of {@link #COLUMNS} in a row of either client, numbered from 1 as in JDBC. */
+    private interface Columns {
+        String text(int column) throws SQLException;
+
+        Integer integer(int column) throws SQLException;
+
+        long int8(int column) throws SQLException;
+
+        double float8(int column) throws SQLException;
+
+        boolean bool(int column) throws SQLException;
+
+        Instant instant(int column) throws SQLException;
+    }
+
+    /** The one mapping of {@link #COLUMNS} to a rollout, for both clients; the plan (column 1) is the caller's. */
+    private static Rollout rollout(UUID id, Columns row) throws SQLException {
+        Rollout r = new Rollout();
+        r.target = row.text(2);
+        r.version = row.text(3);
+        r.state = RolloutState.valueOf(row.text(4));
+        r.stepIndex = row.integer(5);
+        r.stepCount = row.integer(6);
+        r.currentPercentage = row.float8(7);
+        r.stepEnteredAt = row.instant(8);
+        r.dwellStartedAt = row.instant(9);
+        r.earliestAdvanceAt = row.instant(10);
+        r.startedAt = row.instant(11);
+        r.finishedAt = row.instant(12);
+        r.updatedAt = row.instant(13);
+        r.rowVersion = row.int8(14);
+        r.violationOpen = row.bool(15);
+        r.startedBy = row.text(16);
+        r.approvedStep = row.integer(17);
+        r.approvedBy = row.text(18);
+        r.approvedAt = row.instant(19);
+        r.approvalReason = row.text(20);
+        r.holdStartedAt = row.instant(21);
+        r.dwellHeldMicros = row.int8(22);
+        r.shadowOpen = row.bool(23);
+        r.id = id;
         return r;
     }
 
@@ -307,6 +453,13 @@ public class RolloutRepository {
             hold_started_at, dwell_held_micros, shadow_open""";
 
     static final String SNAPSHOT = "select " + COLUMNS + " from rollout where id = ?";
+
+    /** {@link #SNAPSHOT} with the parameter as the PostgreSQL client writes it. */
+    static final String SNAPSHOT_ON_READ_POOL = "select " + COLUMNS + " from rollout where id = $1";
+
+    /** The rollout's columns as {@link #rollout(UUID, Row)} maps them, then the id (to match rows to requests). */
+    static final String SNAPSHOTS_ON_READ_POOL = "select " + COLUMNS + ", id from rollout where id = any($1)";
+    private static final int SNAPSHOTS_ID_COLUMN = 23;
 
     /** Where {@link #FOR_CHANGE} answers the clock: after the rollout's columns. */
     private static final int CLOCK_COLUMN = 24;

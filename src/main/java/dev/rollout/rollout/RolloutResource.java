@@ -59,6 +59,7 @@ import dev.rollout.stream.EventStreams;
 import dev.rollout.stream.LastEventId;
 import dev.rollout.stream.StreamedEvent;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 
 @SecurityRequirement(name = ApiDocument.BEARER)
@@ -198,8 +199,10 @@ public class RolloutResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "404", ref = ApiDocument.NOT_FOUND)
-    public RolloutView get(@PathParam("id") String id) {
-        return RolloutView.of(rollouts.get(parseId(id)));
+    @OnReadPool
+    public Uni<RolloutView> get(@PathParam("id") String id) {
+        // On the event loop: the row from the read pool, the answer written without a worker thread.
+        return rollouts.read(parseId(id)).map(RolloutView::of);
     }
 
     @POST

@@ -37,6 +37,7 @@ import dev.rollout.rollout.RolloutRules.Command;
 import dev.rollout.security.ScopeGuard;
 import dev.rollout.security.TargetScope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.mutiny.Uni;
 
 /**
  * What callers ask of rollouts: start one, advance it, pause, resume, roll back or abort it. Every
@@ -60,11 +61,13 @@ public class RolloutService {
     private final RolloutRepository rows;
     private final ScopeGuard scope;
     private final FreezeService freezes;
+    private final ConnectionReserve reserve;
 
     public RolloutService(EntityManager em, RolloutClock clock, RolloutChanges changes, PlanService plans,
-            History history, IdempotencyStore idempotency, GateChecks gates, ObjectMapper json,
+            History history, IdempotencyStore idempotency, GateChecks gates, ObjectMapper json, ConnectionReserve reserve,
             RolloutRepository rows, ScopeGuard scope, FreezeService freezes) {
         this.freezes = freezes;
+        this.reserve = reserve;
         this.rows = rows;
         this.scope = scope;
         this.em = em;
@@ -98,6 +101,27 @@ public class RolloutService {
     public Rollout get(UUID id) {
         return rows.snapshot(id, plans::byId).filter(r -> scope.sees(r.target))
                 .orElseThrow(() -> ApiProblem.notFound("rollout", id.toString()));
+    }
+
+    /**
+     * As {@link #get}, without blocking the calling event loop: the row from the read pool, the plan from the
+     * cache (one not cached yet is read on a worker thread, with a connection permit of its own). The caller's
+     * scope is taken now, while the request's context is active: the row arrives outside it.
+     */
+    public Uni<Rollout> read(UUID id) {
+        TargetScope seen = scope.scope();
+        return rows.snapshotOnReadPool(id, this::plan).map(found -> found.filter(r -> seen.allows(r.target))
+                .orElseThrow(() -> ApiProblem.notFound("rollout", id.toString())));
+    }
+
+    /** The plan for a read on the event loop: cached at once, else read on a worker and answered on the loop. */
+    private Uni<Plan> plan(long planId) {
+        Optional<Plan> cached = plans.cached(planId);
+        if (cached.isPresent()) {
+            return Uni.createFrom().item(cached.get());
+        }
+        return reserve.offEventLoop(null, () -> QuarkusTransaction.requiringNew().call(() -> plans.byId(planId))
+                .orElseThrow(() -> new IllegalStateException("plan " + planId + " of a rollout does not exist")));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.rollout.security;
 import java.lang.reflect.Method;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -13,11 +14,18 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ClientProxy;
+import io.quarkus.arc.ManagedContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
 
 import dev.rollout.problem.ApiProblem;
 import dev.rollout.problem.Problems;
+import dev.rollout.rollout.ConnectionReserve;
 
 /**
  * Authentication, authorisation and rate limits for every API call, before any resource method runs:
@@ -44,9 +52,12 @@ public class AuthFilter {
     private final JwtAuthenticator jwt;
     private final RateLimiter limiter;
     private final CurrentActor actor;
+    private final ConnectionReserve reserve;
 
-    public AuthFilter(TokenService tokens, JwtAuthenticator jwt, RateLimiter limiter, CurrentActor actor) {
+    public AuthFilter(TokenService tokens, JwtAuthenticator jwt, RateLimiter limiter, CurrentActor actor,
+            ConnectionReserve reserve) {
         this.tokens = tokens;
+        this.reserve = reserve;
         this.jwt = jwt;
         this.limiter = limiter;
         this.actor = actor;
@@ -62,29 +73,51 @@ public class AuthFilter {
     }
 
     @ServerRequestFilter(priority = Priorities.AUTHORIZATION)
-    public Optional<Response> authorize(ContainerRequestContext request, ResourceInfo resource,
-            HttpServerRequest http) {
+    public Uni<Response> authorize(ContainerRequestContext request, ResourceInfo resource, RoutingContext http) {
         Optional<String> bearer = bearer(request);
         if (bearer.isEmpty()) {
-            return Optional.of(unauthorized(false));
+            return Uni.createFrom().item(unauthorized(false));
         }
+        String secret = bearer.get();
+        String address = clientAddress(http == null ? null : http.request());
+        if (!Context.isOnEventLoopThread()) {
+            return Uni.createFrom().item(decide(() -> authenticate(secret, address), address, resource, actor));
+        }
+        // On the event loop (a method that does not block): the cache answers at once, or the lookup runs on
+        // a worker thread and the answer comes back to this event loop. The request's context is not active over
+        // there: the actor is set on its own instance, taken here.
+        Optional<Optional<Caller>> known = knownWithoutLookup(secret);
+        if (known.isPresent()) {
+            return Uni.createFrom().item(decide(known::get, address, resource, actor));
+        }
+        CurrentActor current = ClientProxy.unwrap(actor);
+        return reserve.offEventLoop(http, () -> decide(() -> inRequestContext(() -> authenticate(secret, address)),
+                address, resource, current));
+    }
+
+    /**
+     * The answer to an authenticated request: null to go on (the caller set on {@code current}), else the
+     * refusal (401, 403, 429).
+     */
+    private Response decide(Supplier<Optional<Caller>> authenticate, String address, ResourceInfo resource,
+            CurrentActor current) {
         Optional<Caller> caller;
         try {
-            caller = authenticate(bearer.get(), clientAddress(http));
+            caller = authenticate.get();
         } catch (CredentialLookups.Refused refused) {
             if (refused.perAddress()) {
-                LOG.infof("failed-authentication budget reached by client address %s", clientAddress(http));
+                LOG.infof("failed-authentication budget reached by client address %s", address);
             }
             long retryAfter = refused.retryAfterSeconds();
-            return Optional.of(Problems.toResponse(new ApiProblem(429, "rate-limited", "Too many requests",
+            return Problems.toResponse(new ApiProblem(429, "rate-limited", "Too many requests",
                     (refused.perAddress() ? "too many unknown credentials from this address"
                             : "too many credentials are being checked at once")
                             + "; nothing was changed, retry in " + retryAfter + " s")
                     .with("retryAfterSeconds", retryAfter)
-                    .header("Retry-After", Long.toString(retryAfter))));
+                    .header("Retry-After", Long.toString(retryAfter)));
         }
         if (caller.isEmpty()) {
-            return Optional.of(unauthorized(true));
+            return unauthorized(true);
         }
         Method method = resource.getResourceMethod();
         RequiresRole required = method == null ? null : method.getAnnotation(RequiresRole.class);
@@ -93,33 +126,55 @@ public class AuthFilter {
         }
         if (required == null) {
             LOG.errorf("refused a call to %s: the method declares no @RequiresRole", method);
-            return Optional.of(Problems.toResponse(new ApiProblem(403, "forbidden", "Forbidden",
-                    "this operation is not available to any role")));
+            return Problems.toResponse(new ApiProblem(403, "forbidden", "Forbidden",
+                    "this operation is not available to any role"));
         }
         if (!caller.get().has(required.value())) {
-            return Optional.of(Problems.toResponse(forbidden(required.value(), "call this operation")));
+            return Problems.toResponse(forbidden(required.value(), "call this operation"));
         }
-        actor.set(caller.get());
+        current.set(caller.get());
         RateLimited limited = method.getAnnotation(RateLimited.class);
         if (limited != null) {
             OptionalLong retryAfter = limiter.acquire(caller.get(), limited.value());
             if (retryAfter.isPresent()) {
                 LOG.infof("rate limit (%s) reached by '%s'", limited.value(), caller.get().name());
-                return Optional.of(Problems.toResponse(new ApiProblem(429, "rate-limited", "Too many requests",
+                return Problems.toResponse(new ApiProblem(429, "rate-limited", "Too many requests",
                         "this credential has used its " + limited.value().name().toLowerCase()
                                 + " budget; nothing was changed, retry in " + retryAfter.getAsLong() + " s")
                         .with("retryAfterSeconds", retryAfter.getAsLong())
-                        .header("Retry-After", Long.toString(retryAfter.getAsLong()))));
+                        .header("Retry-After", Long.toString(retryAfter.getAsLong())));
             }
         }
-        return Optional.empty();
+        return null;
+    }
+
+    /** Runs {@code work} on this worker thread in a request context of its own, as the lookup's session needs. */
+    private static <T> T inRequestContext(Supplier<T> work) {
+        ManagedContext context = Arc.container().requestContext();
+        context.activate();
+        try {
+            return work.get();
+        } finally {
+            context.terminate();
+        }
+    }
+
+    /** The caller when it is known without a database lookup (a JWT, a cached token); empty when it is not. */
+    private Optional<Optional<Caller>> knownWithoutLookup(String bearer) {
+        if (isJwt(bearer)) {
+            return Optional.of(jwt.authenticate(bearer));
+        }
+        TokenCache.Known known = tokens.cached(bearer);
+        return known == null ? Optional.empty() : Optional.of(known.caller());
     }
 
     private Optional<Caller> authenticate(String bearer, String clientAddress) {
-        if (JwtAuthenticator.looksLikeJwt(bearer) && jwt.enabled()) {
-            return jwt.authenticate(bearer);
-        }
-        return tokens.authenticate(bearer, clientAddress);
+        return isJwt(bearer) ? jwt.authenticate(bearer) : tokens.authenticate(bearer, clientAddress);
+    }
+
+    /** A JWT, verified on the CPU alone, when JWTs are enabled; else the bearer is an API token. */
+    private boolean isJwt(String bearer) {
+        return JwtAuthenticator.looksLikeJwt(bearer) && jwt.enabled();
     }
 
     /** The client's IP address (the proxy's, unless forwarded addresses from trusted proxies are enabled). */
@@ -140,12 +195,22 @@ public class AuthFilter {
             return Optional.empty();
         }
         String value = header.substring(7).strip();
-        // RFC 6750 token68 characters only
-        if (value.isEmpty() || !value.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-                || (c >= '0' && c <= '9') || "-._~+/=".indexOf(c) >= 0)) {
-            return Optional.empty();
+        return token68(value) ? Optional.of(value) : Optional.empty();
+    }
+
+    /** RFC 6750 token68 characters only, at least one. */
+    private static boolean token68(String value) {
+        if (value.isEmpty()) {
+            return false;
         }
-        return Optional.of(value);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || "-._~+/=".indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Response unauthorized(boolean invalidToken) {

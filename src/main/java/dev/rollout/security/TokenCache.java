@@ -48,7 +48,11 @@ public final class TokenCache {
         }
     }
 
-    private record Verified(ActiveToken token, Caller caller, long readAtNanos) {
+    private record Verified(ActiveToken token, Known known, long readAtNanos) {
+
+        Verified(ActiveToken token, Caller caller, long readAtNanos) {
+            this(token, new Known(Optional.of(caller)), readAtNanos);
+        }
     }
 
     private final long ttlNanos;
@@ -78,22 +82,9 @@ public final class TokenCache {
      */
     public Optional<Caller> authenticate(String secret, Function<TokenHash, Optional<ActiveToken>> load) {
         TokenHash key = TokenHash.of(secret);
-        long now = nanoTime.getAsLong();
-        if (ttlNanos > 0) {
-            Verified hit = verified.get(key);
-            if (hit != null) {
-                if (now - hit.readAtNanos() < ttlNanos) {
-                    return expired(hit.token(), hit.readAtNanos(), now) ? Optional.empty() : Optional.of(hit.caller());
-                }
-                verified.remove(key, hit);
-            }
-            Long unknownAt = unknown.get(key);
-            if (unknownAt != null) {
-                if (now - unknownAt < ttlNanos) {
-                    return Optional.empty();
-                }
-                unknown.remove(key, unknownAt);
-            }
+        Known known = known(key, nanoTime.getAsLong());
+        if (known != null) {
+            return known.caller();
         }
         long revocationsBefore = revocations.get();
         CompletableFuture<Optional<ActiveToken>> mine = new CompletableFuture<>();
@@ -109,6 +100,40 @@ public final class TokenCache {
             return read(secret, key, load, revocations.get(), null); // revoked meanwhile: read afresh
         }
         return read(secret, key, load, revocationsBefore, mine);
+    }
+
+    /** What the cache alone says of a token: the caller, or none (unknown, expired); the same rules as a read. */
+    public record Known(Optional<Caller> caller) {
+        /** No caller: unknown, expired or revoked. */
+        public static final Known REFUSED = new Known(Optional.empty());
+    }
+
+    /**
+     * The answer for {@code secret} from the cache alone, under the same rules as {@link #authenticate};
+     * {@code null} when only a read can tell (then call {@link #authenticate}). Never reads, never blocks.
+     */
+    public Known cached(String secret) {
+        return known(TokenHash.of(secret), nanoTime.getAsLong());
+    }
+
+    private Known known(TokenHash key, long now) {
+        if (ttlNanos > 0) {
+            Verified hit = verified.get(key);
+            if (hit != null) {
+                if (now - hit.readAtNanos() < ttlNanos) {
+                    return expired(hit.token(), hit.readAtNanos(), now) ? Known.REFUSED : hit.known();
+                }
+                verified.remove(key, hit);
+            }
+            Long unknownAt = unknown.get(key);
+            if (unknownAt != null) {
+                if (now - unknownAt < ttlNanos) {
+                    return Known.REFUSED;
+                }
+                unknown.remove(key, unknownAt);
+            }
+        }
+        return null;
     }
 
     /** Reads the token (completing {@code shared} for requests waiting on this read), and keeps the answer. */

@@ -32,6 +32,7 @@ import dev.rollout.problem.ApiProblem;
 import dev.rollout.problem.Reasons;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
 
 /**
  * API tokens: created with a random secret shown once, stored as a hash ({@link TokenRepository}), listed
@@ -192,11 +193,29 @@ public class TokenService {
      * @throws CredentialLookups.Refused when the database would have to be asked and a bound says no
      */
     public Optional<Caller> authenticate(String secret, String clientAddress) {
-        if (secret == null || secret.length() < MIN_BOOTSTRAP_LENGTH || secret.length() > MAX_SECRET_LENGTH) {
+        if (!possibleSecret(secret)) {
             return Optional.empty();
         }
-        return cache.authenticate(secret, hash -> lookups.lookup(clientAddress,
-                () -> tokens.findForAuthentication(hash), Optional::isPresent));
+        return cache.authenticate(secret, hash -> {
+            if (Context.isOnEventLoopThread()) {
+                // a lookup waits for a slot and a round trip: never on the event loop (see AuthFilter)
+                throw new IllegalStateException("a credential lookup must not run on the event loop");
+            }
+            return lookups.lookup(clientAddress, () -> tokens.findForAuthentication(hash), Optional::isPresent);
+        });
+    }
+
+    /**
+     * As {@link #authenticate}, from the verification cache alone: {@code null} when only a database lookup can
+     * tell (for callers on the event loop, which must not block; they call {@link #authenticate} on a worker).
+     */
+    public TokenCache.Known cached(String secret) {
+        return possibleSecret(secret) ? cache.cached(secret) : TokenCache.Known.REFUSED;
+    }
+
+    /** Whether a stored token could have this secret: if not, it is refused without asking anyone. */
+    private static boolean possibleSecret(String secret) {
+        return secret != null && secret.length() >= MIN_BOOTSTRAP_LENGTH && secret.length() <= MAX_SECRET_LENGTH;
     }
 
     /** The verified-token cache, for tests. */

@@ -95,6 +95,11 @@ class RuntimeGrantsTest {
             public Optional<String> ownerPassword() {
                 return Optional.ofNullable(password);
             }
+
+            @Override
+            public ReadPoolConfig readPool() {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 }

@@ -303,11 +303,14 @@ public class RolloutService {
         }
     }
 
-    /** The id of the target's active rollout, if it has one: no row or plan is loaded. */
+    /**
+     * The id of the target's active rollout, if it has one: no row or plan is loaded. The two states are two
+     * parameters, not one list: Hibernate translates a query with a list parameter to SQL again on every call.
+     */
     private Optional<UUID> activeRolloutId(String target) {
-        return em.createQuery("select r.id from Rollout r where r.target = ?1 and r.state in ?2", UUID.class)
-                .setParameter(1, target).setParameter(2, List.of(RolloutState.PROGRESSING, RolloutState.PAUSED))
-                .setMaxResults(1).getResultStream().findFirst();
+        return em.createQuery("select r.id from Rollout r where r.target = ?1 and r.state in (?2, ?3)", UUID.class)
+                .setParameter(1, target).setParameter(2, RolloutState.PROGRESSING).setParameter(3, RolloutState.PAUSED)
+                .setMaxResults(1).getResultList().stream().findFirst();
     }
 
     private static boolean violates(Throwable e, String constraint) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -117,5 +118,65 @@ class AnnotationTextTest {
             assertTrue(tags.contains(prefix), prefix + " in " + tags);
         }
         assertTrue(((String) step[2]).contains("stepped from 0 % to 5 % by bootstrap-admin"), (String) step[2]);
+    }
+
+    /**
+     * The failing gates are listed by rollout_failing_gates, an aggregate PostgreSQL plans on every call; every
+     * change builds a text (its outbox row), so events that carry no gates must not run it. Counted with
+     * track_functions in the transaction's own statistics.
+     */
+    @Test
+    void theFailingGatesAreOnlyLookedForInEventsThatCarryGates() throws Exception {
+        String id = Api.startManualRollout("PT0S");
+        Api.advance(id).then().statusCode(200); // started and step: no gates
+        String withGates = json.writeValueAsString(Map.of("gates", List.of(Map.of("name", "up", "status", "FAIL"))));
+        Assumptions.assumeTrue(maySetTrackFunctions(), "this database role may not set track_functions");
+        long[] calls = QuarkusTransaction.requiringNew().call(() -> {
+            em.createNativeQuery("set local track_functions = 'all'").executeUpdate();
+            em.createNativeQuery("select text from rollout_annotation where rollout_id = cast(?1 as uuid)")
+                    .setParameter(1, id).getResultList();
+            long withoutGates = failingGatesCalls();
+            em.createNativeQuery("select rollout_annotation_text(r.target, r.version, 'p', 1, 'MANUAL', 'PAUSE',"
+                    + " 'gate_violation', 5, 5, 'controller', null, cast(?2 as jsonb)) from rollout r"
+                    + " where r.id = cast(?1 as uuid)").setParameter(1, id).setParameter(2, withGates).getResultList();
+            return new long[] {withoutGates, failingGatesCalls()};
+        });
+        assertEquals(0, calls[0], "rollout_failing_gates ran for events without gates");
+        assertTrue(calls[1] > 0, "an event with gates lists them");
+    }
+
+    /**
+     * Whether the role may set track_functions (deploy/test grants it), tried in a transaction of its own: a
+     * refused SET aborts the transaction it runs in.
+     */
+    private boolean maySetTrackFunctions() {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("set local track_functions = 'all'")
+                    .executeUpdate());
+            return true;
+        } catch (RuntimeException notAllowed) {
+            return false;
+        }
+    }
+
+    private long failingGatesCalls() {
+        return ((Number) em.createNativeQuery("select coalesce(sum(calls), 0) from pg_stat_xact_user_functions"
+                + " where funcname = 'rollout_failing_gates'").getSingleResult()).longValue();
+    }
+
+    /**
+     * The view's text is built inline in the statement that reads it (the outbox insert of every change): a
+     * non-immutable call in rollout_annotation_text (text || integer, to_char) would make PostgreSQL run the
+     * function through its SQL-function executor for every row, re-planned in every statement, about five times
+     * the cost of the change's other statements together.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theAnnotationTextIsBuiltInlineByTheStatementThatReadsIt() {
+        List<String> plan = QuarkusTransaction.requiringNew().call(() -> (List<String>) em.createNativeQuery(
+                "explain (verbose, costs off) select text from rollout_annotation where seq = 1").getResultList());
+        String output = String.join("\n", plan);
+        assertTrue(output.contains("Output: ((((") && !output.contains("rollout_annotation_text("),
+                "rollout_annotation_text is no longer inlined; an element of it is not immutable:\n" + output);
     }
 }

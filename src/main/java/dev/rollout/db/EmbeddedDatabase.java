@@ -2,6 +2,7 @@ package dev.rollout.db;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -32,6 +33,7 @@ public final class EmbeddedDatabase {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    .setPGStartupWait(Duration.ofSeconds(60))
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {

@@ -13,13 +13,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,9 +39,9 @@ import dev.rollout.drill.DrillChecks.Command;
 import dev.rollout.drill.DrillChecks.Window;
 import dev.rollout.it.AppProcess;
 import dev.rollout.support.GrafanaStub;
+import dev.rollout.support.RestartablePostgres;
 import dev.rollout.support.monitoring.FakeTarget;
 import dev.rollout.support.monitoring.MonitoringStack;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The fault drill: three replicas of the packaged service on one PostgreSQL of their own, real Prometheus
@@ -106,7 +103,7 @@ final class DrillDriver implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final Path pgDir;
     private final int pgPort;
-    private EmbeddedPostgres postgres;
+    private RestartablePostgres postgres;
     private final FakeTarget target = new FakeTarget();
     private MonitoringStack monitoring;
     private DelayProxy prometheusProxy;
@@ -159,8 +156,6 @@ final class DrillDriver implements AutoCloseable {
         Path base = Path.of(System.getProperty("rollout.app.jar", "target/quarkus-app/quarkus-run.jar"))
                 .toAbsolutePath().getParent().getParent();
         this.pgDir = base.resolve("drill-pg").resolve(Long.toString(ProcessHandle.current().pid()));
-        deleteRecursively(pgDir);
-        Files.createDirectories(pgDir.getParent());
         this.pgPort = AppProcess.freePort();
         this.grafanaProxy = new DelayProxy("grafana-proxy", Integer.parseInt(grafana.url().replaceAll(".*:", "")));
     }
@@ -193,7 +188,7 @@ final class DrillDriver implements AutoCloseable {
     }
 
     private void setUp() throws Exception {
-        postgres = startPostgres();
+        postgres = RestartablePostgres.start(pgDir, pgPort, Map.of("max_connections", "300"));
         target.set("drill_error_ratio", 0.01);
         target.set("drill_canary_healthy", 1);
         monitoring = MonitoringStack.start(Map.of(JOB, target.address()));
@@ -349,9 +344,9 @@ final class DrillDriver implements AutoCloseable {
 
         // PostgreSQL restarted (fast shutdown: sessions are cut) after a few seconds down.
         t0 = Instant.now();
-        postgres.close();
+        postgres.stop();
         pace(Duration.ofSeconds(5L * k));
-        postgres = startPostgres();
+        postgres.start();
         windows.add(new Window("database", t0, Instant.now().plus(DATABASE_GRACE)));
         fault("PostgreSQL restart", Duration.between(t0, Instant.now()));
 
@@ -374,11 +369,6 @@ final class DrillDriver implements AutoCloseable {
         monitoring.startAlertmanager();
         target.set("drill_canary_healthy", 1);
         target.set("drill_error_ratio", 0.01);
-    }
-
-    private EmbeddedPostgres startPostgres() throws IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(pgDir).setCleanDataDirectory(false).setPort(pgPort)
-                .setServerConfig("max_connections", "300").start();
     }
 
     // ---- load ---------------------------------------------------------------------------------------------
@@ -752,17 +742,6 @@ final class DrillDriver implements AutoCloseable {
         System.out.flush();
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
     @Override
     public void close() throws Exception {
         loading = false;
@@ -786,6 +765,5 @@ final class DrillDriver implements AutoCloseable {
         if (postgres != null) {
             postgres.close();
         }
-        deleteRecursively(pgDir);
     }
 }

@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.rollout.support.RestartablePostgres;
 
 /**
  * The database goes away under a running instance and comes back: meanwhile readiness is DOWN and the API
@@ -32,7 +29,7 @@ class DatabaseOutageIT {
     private static final Duration DETECTION = Duration.ofSeconds(30);
     private static final Duration MAX_CALL = Duration.ofSeconds(15);
 
-    private EmbeddedPostgres postgres;
+    private RestartablePostgres postgres;
     private AppProcess app;
 
     @AfterEach
@@ -48,9 +45,8 @@ class DatabaseOutageIT {
     @Test
     void outageIsReportedAndNothingIsLost() throws IOException {
         Path dataDir = AppProcess.appJar().getParent().getParent().resolve("it-pg").resolve("outage");
-        deleteRecursively(dataDir);
         int port = AppProcess.freePort();
-        postgres = startPostgres(dataDir, port);
+        postgres = RestartablePostgres.start(dataDir, port, Map.of());
 
         Map<String, String> env = AppProcess.databaseEnv("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
                 "postgres", "");
@@ -71,8 +67,7 @@ class DatabaseOutageIT {
         assertEquals(5.0, rolloutBefore.path("currentPercentage").asDouble());
 
         // ---- the database goes away ----
-        postgres.close();
-        postgres = null;
+        postgres.stop();
 
         List<String> seen = new ArrayList<>();
         Awaitility.await("readiness DOWN").atMost(DETECTION).pollInterval(Duration.ofMillis(250)).until(() -> {
@@ -92,7 +87,7 @@ class DatabaseOutageIT {
         assertTrue(app.isAlive(), "the instance survives the outage");
 
         // ---- the database comes back, same data, same port ----
-        postgres = startPostgres(dataDir, port);
+        postgres.start();
         Awaitility.await("readiness UP again").atMost(DETECTION).pollInterval(Duration.ofMillis(250))
                 .until(() -> app.get("/q/health/ready").status() == 200);
 
@@ -133,24 +128,5 @@ class DatabaseOutageIT {
     private static Map<String, Object> plan(String name) {
         return Map.of("name", name, "mode", "MANUAL", "onViolation", "PAUSE", "steps",
                 List.of(Map.of("percentage", 5, "minDwell", "PT1H"), Map.of("percentage", 100, "minDwell", "PT0S")));
-    }
-
-    private static EmbeddedPostgres startPostgres(Path dataDir, int port) throws IOException {
-        return EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(false)
-                .setPort(port)
-                .start();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -39,7 +39,7 @@ public final class TestDatabase {
         if (!reachable(host, port)) {
             if (embedded == null) {
                 try {
-                    embedded = EmbeddedPostgres.builder().start();
+                    embedded = EmbeddedPostgres.builder().setPGStartupWait(RestartablePostgres.STARTUP_WAIT).start();
                 } catch (IOException e) {
                     throw new IllegalStateException("no PostgreSQL at " + host + ":" + port
                             + " and the embedded one did not start", e);

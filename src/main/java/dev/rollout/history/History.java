@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -170,24 +171,9 @@ public class History {
     private Optional<HistoryEvent> changeAndAppend(Connection connection, RowWrite write, List<HistoryEvent> events,
             Instant at, List<DeploymentEvent> rows) throws SQLException {
         UUID rolloutId = events.get(0).rolloutId();
-        StringBuilder sql = new StringBuilder("with ");
-        if (write != null) {
-            sql.append("change as (").append(write.sql()).append(" returning 1), ");
-        }
-        sql.append("ended as (delete from refusal_run where rollout_id = ? returning ").append(RefusalRuns.COLUMNS)
-                .append("), added as (insert into deployment_state (rollout_id, at, action, from_percentage, ")
-                .append("to_percentage, actor, reason, details) select v.rollout_id, v.at, v.action, v.from_percentage, ")
-                .append("v.to_percentage, v.actor, v.reason, v.details from (values ");
-        for (int i = 0; i < events.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(").append(i).append(", cast(? as uuid), cast(? as timestamptz), ")
-                    .append("cast(? as text), cast(? as double precision), cast(? as double precision), cast(? as text), ")
-                    .append("cast(? as text), cast(? as jsonb))");
-        }
-        sql.append(") v (n, rollout_id, at, action, from_percentage, to_percentage, actor, reason, details) ")
-                .append("where not exists (select 1 from ended where repeats > 0) order by v.n returning seq) ")
-                .append("select ").append(write == null ? "1" : "(select count(*) from change)")
-                .append(", array(select seq from added order by seq), e.* from (select 1) one left join ended e on true");
-        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+        String sql = CHANGE_AND_APPEND.computeIfAbsent(new ChangeShape(write == null ? null : write.sql(),
+                events.size()), History::changeAndAppendSql);
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int p = 1;
             if (write != null) {
                 for (Object parameter : write.parameters()) {
@@ -264,6 +250,34 @@ public class History {
         row.actor = record.actor();
         row.reason = record.reason();
         return row;
+    }
+
+    /** The statements of {@link #changeAndAppend} by shape, so that each is built (and hashed by the driver) once. */
+    private static final Map<ChangeShape, String> CHANGE_AND_APPEND = new ConcurrentHashMap<>();
+
+    /** A shape of {@link #changeAndAppend}'s statement: the row update it carries, if any, and how many events. */
+    private record ChangeShape(String writeSql, int events) {
+    }
+
+    private static String changeAndAppendSql(ChangeShape shape) {
+        StringBuilder sql = new StringBuilder("with ");
+        if (shape.writeSql() != null) {
+            sql.append("change as (").append(shape.writeSql()).append(" returning 1), ");
+        }
+        sql.append("ended as (delete from refusal_run where rollout_id = ? returning ").append(RefusalRuns.COLUMNS)
+                .append("), added as (insert into deployment_state (rollout_id, at, action, from_percentage, ")
+                .append("to_percentage, actor, reason, details) select v.rollout_id, v.at, v.action, v.from_percentage, ")
+                .append("v.to_percentage, v.actor, v.reason, v.details from (values ");
+        for (int i = 0; i < shape.events(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(").append(i).append(", cast(? as uuid), cast(? as timestamptz), ")
+                    .append("cast(? as text), cast(? as double precision), cast(? as double precision), cast(? as text), ")
+                    .append("cast(? as text), cast(? as jsonb))");
+        }
+        sql.append(") v (n, rollout_id, at, action, from_percentage, to_percentage, actor, reason, details) ")
+                .append("where not exists (select 1 from ended where repeats > 0) order by v.n returning seq) ")
+                .append("select ").append(shape.writeSql() == null ? "1" : "(select count(*) from change)")
+                .append(", array(select seq from added order by seq), e.* from (select 1) one left join ended e on true");
+        return sql.toString();
     }
 
     /**

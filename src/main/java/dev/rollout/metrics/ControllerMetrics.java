@@ -1,7 +1,6 @@
 package dev.rollout.metrics;
 
 import java.util.List;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +41,8 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
     private final Outbox outbox;
     private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> oldestPendingMillis = new ConcurrentHashMap<>();
+    /** Looked up on every committed event: kept, rather than found again in the registry each time. */
+    private final Map<Action, Counter> events = new ConcurrentHashMap<>();
 
     public ControllerMetrics(MeterRegistry registry, RolloutGauges gauges, Outbox outbox) {
         this.registry = registry;
@@ -71,8 +72,9 @@ public class ControllerMetrics implements OutboxDeliverer.DeliveryListener {
 
     /** Counts only what committed: observed after the event's transaction succeeded. */
     void onEvent(@Observes(during = TransactionPhase.AFTER_SUCCESS) RolloutEvent event) {
-        Counter.builder("rollout.events").description("History events, by action")
-                .tag("action", event.action().wireName()).register(registry).increment();
+        events.computeIfAbsent(event.action(), action -> Counter.builder("rollout.events")
+                .description("History events, by action").tag("action", action.wireName()).register(registry))
+                .increment();
         switch (event.action()) {
             case STEP -> Counter.builder("rollout.step.transitions")
                     .description("Steps entered (percentage increases)")

@@ -1,6 +1,6 @@
 package dev.rollout.outbox;
 
-import java.util.Map;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -26,7 +26,8 @@ public class EventPublisher {
 
     private final EntityManager em;
     private final Outbox outbox;
-    private final Instance<DeliveryChannel> channels;
+    /** Resolved once: the channels are application-scoped beans, fixed for the life of the instance. */
+    private final List<DeliveryChannel> channels;
     private final Event<RolloutEvent> published;
     private final Event<CoalescedRefusal> coalesced;
 
@@ -34,7 +35,7 @@ public class EventPublisher {
             Event<RolloutEvent> published, Event<CoalescedRefusal> coalesced) {
         this.em = em;
         this.outbox = outbox;
-        this.channels = channels;
+        this.channels = channels.stream().toList();
         this.published = published;
         this.coalesced = coalesced;
     }

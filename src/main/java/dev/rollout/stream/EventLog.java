@@ -30,8 +30,11 @@ public class EventLog {
     private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
     };
 
-    /** The snapshot's bounds: every transaction id below {@code xmin} has ended; {@code xmax} is the next. */
-    record Snapshot(long xmin, long xmax) {
+    /**
+     * Every transaction id below {@code xmin} has ended; every transaction that had its id when this was read
+     * has an id below {@code idBound}.
+     */
+    record Snapshot(long xmin, long idBound) {
     }
 
     private final DataSource dataSource;
@@ -52,10 +55,17 @@ public class EventLog {
         }
     }
 
+    /**
+     * Read after {@link #lastSeq}. The bound is this statement's own transaction id, plus one: ids are handed out
+     * in order, and every holder of a seq up to the value read before had its id first (db/V16), so its id is
+     * lower. A snapshot's {@code xmax} would not do: it is one past the highest <em>completed</em> id, and the
+     * newest transactions, still open, may be above it. Taking an id costs a commit record, written without
+     * waiting for the disk (nothing depends on it).
+     */
     Snapshot snapshot() throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
-                select pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint
-                from pg_current_snapshot() as s""");
+                select pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
+                    pg_current_xact_id()::text::bigint + 1, set_config('synchronous_commit', 'off', true)""");
                 ResultSet r = s.executeQuery()) {
             r.next();
             return new Snapshot(r.getLong(1), r.getLong(2));

@@ -11,10 +11,10 @@ import java.util.Map;
  * 13 are visible, 12 may still be in flight (it will appear) or rolled back (it never will). The feed
  * advances its horizon over visible rows, and over a missing seq only once it is proven never to come:
  * <ul>
- * <li>when it is first missed, the reader has read the sequence's value at or above it (before its
- * snapshot), so the transaction that took it had its transaction id by then (db/V16: the id is assigned
- * before the seq) and that id is below the snapshot's {@code xmax};</li>
- * <li>once a later snapshot's {@code xmin} reaches that {@code xmax}, every such transaction has ended, and a
+ * <li>when it is first missed, the reader has read the sequence's value at or above it (before it took the
+ * bound), so the transaction that took it had its transaction id by then (db/V16: the id is assigned before
+ * the seq) and that id is below the bound ({@code idBound}: the reader's own id, taken after, plus one);</li>
+ * <li>once a later snapshot's {@code xmin} reaches that bound, every such transaction has ended, and a
  * read after that snapshot that still misses the seq proves it was rolled back;</li>
  * <li>after {@code gap-timeout} it is given up anyway, so one transaction left open cannot stall every
  * stream (the one case that can skip an event; it is logged).</li>
@@ -23,8 +23,11 @@ import java.util.Map;
  */
 final class FeedRules {
 
-    /** A seq first missed when the snapshot's xmax was {@code xmax}, at {@code firstMissedNanos}. */
-    record Missing(long xmax, long firstMissedNanos) {
+    /**
+     * A seq first missed at {@code firstMissedNanos}, when every transaction that could hold it had an id below
+     * {@code idBound}.
+     */
+    record Missing(long idBound, long firstMissedNanos) {
     }
 
     private FeedRules() {
@@ -36,7 +39,7 @@ final class FeedRules {
      * says the read was not cut short by its limit. {@code missing} carries what earlier reads missed; it is
      * updated (new misses recorded, settled ones dropped). Given up seqs are added to {@code givenUp}.
      */
-    static long advance(long horizon, long last, long[] seqs, boolean complete, long xmin, long xmax,
+    static long advance(long horizon, long last, long[] seqs, boolean complete, long xmin, long idBound,
             Map<Long, Missing> missing, long nowNanos, Duration gapTimeout, List<Long> givenUp) {
         long bound = complete || seqs.length == 0 ? last : seqs[seqs.length - 1];
         long stop = bound + 1; // the first seq that may still come
@@ -48,8 +51,8 @@ final class FeedRules {
                 i++;
                 continue;
             }
-            Missing seen = missing.computeIfAbsent(seq, s -> new Missing(xmax, nowNanos));
-            boolean settled = xmin >= seen.xmax();
+            Missing seen = missing.computeIfAbsent(seq, s -> new Missing(idBound, nowNanos));
+            boolean settled = xmin >= seen.idBound();
             boolean timedOut = nowNanos - seen.firstMissedNanos() >= gapTimeout.toNanos();
             if (!settled && !timedOut) {
                 stop = Math.min(stop, seq);

@@ -24,8 +24,8 @@ class FeedRulesTest {
     private final Map<Long, FeedRules.Missing> missing = new HashMap<>();
     private final List<Long> givenUp = new ArrayList<>();
 
-    private long advance(long horizon, long last, long[] seqs, boolean complete, long xmin, long xmax, long now) {
-        return FeedRules.advance(horizon, last, seqs, complete, xmin, xmax, missing, now, TIMEOUT, givenUp);
+    private long advance(long horizon, long last, long[] seqs, boolean complete, long xmin, long idBound, long now) {
+        return FeedRules.advance(horizon, last, seqs, complete, xmin, idBound, missing, now, TIMEOUT, givenUp);
     }
 
     @Test
@@ -38,7 +38,7 @@ class FeedRulesTest {
     void aMissingSeqStopsTheHorizonUntilEveryTransactionThatCouldHoldItHasEnded() {
         // 12 is missing while transactions 100..104 may be in flight
         assertEquals(11, advance(10, 13, new long[] {11, 13}, true, 100, 105, 0));
-        assertEquals(105, missing.get(12L).xmax());
+        assertEquals(105, missing.get(12L).idBound());
         // later: 12 committed and is visible
         assertEquals(13, advance(11, 13, new long[] {12, 13}, true, 103, 107, SECOND));
         assertTrue(missing.isEmpty());
@@ -49,7 +49,7 @@ class FeedRulesTest {
         assertEquals(11, advance(10, 13, new long[] {11, 13}, true, 100, 105, 0));
         // transactions below 105 still in flight (xmin 104): 12 may still come
         assertEquals(11, advance(11, 14, new long[] {13, 14}, true, 104, 110, SECOND));
-        assertEquals(105, missing.get(12L).xmax(), "the first observation counts, not the latest");
+        assertEquals(105, missing.get(12L).idBound(), "the first observation counts, not the latest");
         // xmin 105: every transaction that could hold 12 has ended, and it is still not there: rolled back
         assertEquals(14, advance(11, 14, new long[] {13, 14}, true, 105, 110, 2 * SECOND));
         assertTrue(givenUp.isEmpty(), "settled, not given up");

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,11 +57,20 @@ class RequestPathsBench {
     private final boolean smoke = Boolean.getBoolean("bench.smoke");
     private final int seconds = Integer.getInteger("bench.seconds", smoke ? 2 : 10);
     private final int connections = Integer.getInteger("bench.connections", 32);
+    /** {@code bench.paths}: the paths to measure (live, get, anonymous, refused, transitions, starts), default all. */
+    private final Set<String> paths = Set.of(System.getProperty("bench.paths", "").isBlank()
+            ? new String[] {"live", "get", "anonymous", "refused", "transitions", "starts"}
+            : System.getProperty("bench.paths").split(","));
+    /** {@code bench.rounds}: how many times the paths and their references are measured in turn (starts once). */
+    private final int rounds = Math.max(1, Integer.getInteger("bench.rounds", 1));
     private final List<String> report = new ArrayList<>();
     private final Map<String, Long> wrongAnswers = new LinkedHashMap<>();
 
     /** When each measured window (and warm-up) ran. */
     private final List<String> windows = new ArrayList<>();
+
+    /** The bench database's name, whose connections' CPU time each path's window is charged with too. */
+    private String databaseName = "";
 
     /** The service's process, whose CPU time each path's window is charged with. */
     private long appPid = -1;
@@ -73,6 +83,7 @@ class RequestPathsBench {
             System.setProperty("rollout.app.jar", jar);
         }
         TestDatabase.Location db = TestDatabase.fresh("rollout_bench_paths");
+        databaseName = db.jdbcUrl().replaceAll(".*/([^/?]+).*", "$1");
         Map<String, String> env = new HashMap<>(AppProcess.databaseEnv(db.jdbcUrl(), db.user(), db.password()));
         // Events are queued for Grafana (every transition writes its outbox row, as in production) but not
         // delivered during the run: delivery is not a request path.
@@ -86,35 +97,45 @@ class RequestPathsBench {
             Setup setup = setUp(app);
             int port = URI.create(app.baseUrl()).getPort();
 
-            Result live = run("GET /q/health/live", port, 200, i -> get("/q/health/live", null));
-            Result authGet = run("GET /rollouts/{id} (viewer token)", port, 200,
-                    i -> get("/api/v1/rollouts/" + setup.readId, setup.viewer));
-            Result anonGet = run("GET /rollouts/{id} without credentials (401)", port, 401,
-                    i -> get("/api/v1/rollouts/" + setup.readId, null));
-            Result refused = run("refused advance (too-early)", port, 409,
-                    i -> post("/api/v1/rollouts/" + setup.refusedIds.get(i % setup.refusedIds.size()) + "/advance",
-                            setup.admin, ""));
-            Result transitions = runPairs(port, setup);
-            AtomicLong startSeq = new AtomicLong();
-            Result starts = run("start a rollout", port, 201, i -> post("/api/v1/rollouts", setup.admin,
-                    "{\"plan\":\"" + PLAN + "\",\"target\":\"start-" + startSeq.incrementAndGet() + "\",\"version\":\"v1\"}"));
-
+            // pgbench's rollouts exist from the start, so that every round measures the same database.
             prepareForPgbench(db);
-            double pgRefused = pgbench(db, "refused-advance", REFUSED_ADVANCE_SQL);
-            double pgTransition = pgbench(db, "transition", TRANSITION_SQL);
+            List<Round> measured = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                measured.add(round(db, port, setup));
+            }
+            AtomicLong startSeq = new AtomicLong();
+            Result starts = !paths.contains("starts") ? null : run("start a rollout", port, 201,
+                    i -> post("/api/v1/rollouts", setup.admin, "{\"plan\":\"" + PLAN + "\",\"target\":\"start-"
+                            + startSeq.incrementAndGet() + "\",\"version\":\"v1\"}"));
 
             report.add("");
-            report.add(String.format("%-48s %10s %9s %9s %9s %9s", "path", "req/s", "p50 ms", "p99 ms", "ratio",
-                    "cpu ms"));
-            line(live, "reference");
-            line(authGet, String.format("%.2f x live", authGet.rate() / live.rate()));
-            line(anonGet, String.format("%.2f x live", anonGet.rate() / live.rate()));
-            line(refused, String.format("%.2f x pgbench", refused.rate() / pgRefused));
-            line(transitions, String.format("%.2f x pgbench", transitions.rate() / pgTransition));
+            report.add(String.format("%-48s %10s %9s %9s %9s %9s %9s", "path", "req/s", "p50 ms", "p99 ms", "ratio",
+                    "cpu ms", "db ms"));
+            // With several rounds, each path's row is its round of median ratio; all ratios follow the table.
+            Round reads = median(measured, Round::getRatio);
+            line(reads.live(), "reference");
+            line(reads.authGet(), ratioToLive(reads.authGet(), reads.live()));
+            line(reads.anonGet(), ratioToLive(reads.anonGet(), reads.live()));
+            Round refusals = median(measured, Round::refusedRatio);
+            line(refusals.refused(), String.format("%.2f x pgbench", zeroIfNone(refusals.refusedRatio())));
+            Round changes = median(measured, Round::transitionRatio);
+            line(changes.transitions(), String.format("%.2f x pgbench", zeroIfNone(changes.transitionRatio())));
             line(starts, "");
-            report.add(String.format("%-48s %10.0f %9s %9s %9s", "pgbench: refused-advance shape (tps)", pgRefused, "", "", ""));
-            report.add(String.format("%-48s %10.0f %9s %9s %9s", "pgbench: transition shape (tps)", pgTransition, "", "", ""));
-            report.add(String.format("(transitions: one pause or one resume each; pairs/s = %.0f)", transitions.rate() / 2));
+            if (refusals.refused() != null) {
+                pgbenchLine("pgbench: refused-advance shape (tps)", refusals.pgRefused());
+            }
+            if (changes.transitions() != null) {
+                pgbenchLine("pgbench: transition shape (tps)", changes.pgTransition());
+                pgbenchLine("pgbench: the same, unindexed columns only (HOT)", changes.pgTransitionHot());
+                report.add(String.format("(transitions: one pause or one resume each; pairs/s = %.0f)",
+                        changes.transitions().rate() / 2));
+            }
+            if (rounds > 1) {
+                ratios("authenticated GET / live", measured, Round::getRatio);
+                ratios("refused advance / pgbench", measured, Round::refusedRatio);
+                ratios("transitions / pgbench", measured, Round::transitionRatio);
+                ratios("transitions / pgbench HOT-only", measured, Round::transitionHotRatio);
+            }
             report.add("resident memory after the run: " + rss(app.pid()));
             report.add(String.format("%d connections, %d s per path, warm-up %d s per path; loopback; %d cores",
                     connections, seconds, warmup(), Runtime.getRuntime().availableProcessors()));
@@ -161,15 +182,93 @@ class RequestPathsBench {
 
     // ---- HTTP load ------------------------------------------------------------------------------------
 
-    record Result(String name, long requests, double seconds, long p50Micros, long p99Micros, double cpuMillis) {
+    record Result(String name, long requests, double seconds, long p50Micros, long p99Micros, double cpuMillis,
+            double dbCpuMillis) {
         double rate() {
             return requests / seconds;
         }
     }
 
     private void line(Result r, String ratio) {
-        report.add(String.format("%-48s %10.0f %9.1f %9.1f %9s %9.3f", r.name(), r.rate(), r.p50Micros() / 1000.0,
-                r.p99Micros() / 1000.0, ratio, r.requests() == 0 ? 0 : r.cpuMillis() / r.requests()));
+        if (r == null) {
+            return; // not measured in this run (bench.paths)
+        }
+        report.add(String.format("%-48s %10.0f %9.1f %9.1f %9s %9.3f %9.3f", r.name(), r.rate(), r.p50Micros() / 1000.0,
+                r.p99Micros() / 1000.0, ratio, r.requests() == 0 ? 0 : r.cpuMillis() / r.requests(),
+                r.requests() == 0 ? 0 : r.dbCpuMillis() / r.requests()));
+    }
+
+    /**
+     * One round: each path measured (null when not asked for) and pgbench's references right after them (null
+     * when their path was not measured); a ratio is null when its path was not measured.
+     */
+    private record Round(Result live, Result authGet, Result anonGet, Result refused, Result transitions,
+            Pgbench pgRefused, Pgbench pgTransition, Pgbench pgTransitionHot) {
+
+        Double getRatio() {
+            return authGet == null || live == null ? null : authGet.rate() / live.rate();
+        }
+
+        Double refusedRatio() {
+            return refused == null ? null : refused.rate() / pgRefused.tps();
+        }
+
+        Double transitionRatio() {
+            return transitions == null ? null : transitions.rate() / pgTransition.tps();
+        }
+
+        Double transitionHotRatio() {
+            return transitions == null ? null : transitions.rate() / pgTransitionHot.tps();
+        }
+    }
+
+    private Round round(TestDatabase.Location db, int port, Setup setup) throws Exception {
+        Result live = !paths.contains("live") ? null : run("GET /q/health/live", port, 200, i -> get("/q/health/live", null));
+        Result authGet = !paths.contains("get") ? null : run("GET /rollouts/{id} (viewer token)", port, 200,
+                i -> get("/api/v1/rollouts/" + setup.readId, setup.viewer));
+        Result anonGet = !paths.contains("anonymous") ? null : run("GET /rollouts/{id} without credentials (401)",
+                port, 401, i -> get("/api/v1/rollouts/" + setup.readId, null));
+        Result refused = !paths.contains("refused") ? null : run("refused advance (too-early)", port, 409,
+                i -> post("/api/v1/rollouts/" + setup.refusedIds.get(i % setup.refusedIds.size()) + "/advance",
+                        setup.admin, ""));
+        Result transitions = !paths.contains("transitions") ? null : runPairs(port, setup);
+        Pgbench pgRefused = refused == null ? null : pgbench(db, "refused-advance", REFUSED_ADVANCE_SQL);
+        Pgbench pgTransition = transitions == null ? null : pgbench(db, "transition", TRANSITION_SQL);
+        Pgbench pgTransitionHot = transitions == null ? null : pgbench(db, "transition-hot", TRANSITION_HOT_SQL);
+        return new Round(live, authGet, anonGet, refused, transitions, pgRefused, pgTransition, pgTransitionHot);
+    }
+
+    private static double zeroIfNone(Double ratio) {
+        return ratio == null ? 0 : ratio;
+    }
+
+    private void pgbenchLine(String name, Pgbench reference) {
+        report.add(String.format("%-48s %10.0f %9s %9s %9s %9s %9.3f", name, reference.tps(), "", "", "", "",
+                reference.dbCpuMillis()));
+    }
+
+    /** The round whose {@code ratio} is the median (the lower middle one of an even count). */
+    private static Round median(List<Round> rounds, java.util.function.Function<Round, Double> ratio) {
+        List<Round> sorted = new ArrayList<>(rounds);
+        sorted.sort(java.util.Comparator.comparingDouble(r -> zeroIfNone(ratio.apply(r))));
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /** A line with a ratio of every round, in the order they ran, and their median. */
+    private void ratios(String name, List<Round> rounds, java.util.function.Function<Round, Double> ratio) {
+        List<Double> values = rounds.stream().map(ratio).filter(java.util.Objects::nonNull).toList();
+        if (values.isEmpty()) {
+            return;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        report.add(String.format("%s, %d rounds: %s; median %.2f", name, values.size(),
+                String.join(" ", values.stream().map(v -> String.format("%.2f", v)).toList()),
+                sorted.get((sorted.size() - 1) / 2)));
+    }
+
+    /** The path's rate as a ratio to the live endpoint's; empty when either was not measured. */
+    private static String ratioToLive(Result path, Result live) {
+        return path == null || live == null ? "" : String.format("%.2f x live", path.rate() / live.rate());
     }
 
     private int warmup() {
@@ -251,6 +350,7 @@ class RequestPathsBench {
         }
         ready.await();
         long cpuBefore = cpuMillis();
+        long dbCpuBefore = databaseCpuMillis();
         java.time.Instant from = java.time.Instant.now();
         window[0] = System.nanoTime();
         window[1] = window[0] + durationSeconds * 1_000_000_000L;
@@ -260,6 +360,7 @@ class RequestPathsBench {
         }
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
         long cpu = cpuMillis() - cpuBefore;
+        long dbCpu = databaseCpuMillis() - dbCpuBefore;
         // When each path ran, to find its samples in a profile of the service (docs/performance.md).
         windows.add(String.format("window %-40s %s %s", name, from, java.time.Instant.now()));
         int total = Arrays.stream(counts).sum();
@@ -277,7 +378,7 @@ class RequestPathsBench {
         });
         long p50 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.50))];
         long p99 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.99))];
-        return new Result(name, total, elapsed, p50, p99, cpu);
+        return new Result(name, total, elapsed, p50, p99, cpu, dbCpu);
     }
 
     private static byte[] get(String path, String token) {
@@ -367,22 +468,43 @@ class RequestPathsBench {
             END;
             """;
 
-    /** A transition: lock the row, update it, append its history event, queue its outbox row. */
-    static final String TRANSITION_SQL = """
-            \\set i random(10, 41)
-            BEGIN;
-            SELECT * FROM rollout WHERE id = ('00000000-0000-0000-0000-0000000000' || :i)::uuid FOR UPDATE;
+    /**
+     * A transition: lock the row, update it, append its history event, queue its outbox row. Like a pause or a
+     * resume, the update changes {@code state} (PAUSED and PROGRESSING in turn) and {@code earliest_advance_at},
+     * which indexes cover ({@code state} is in the predicate of the one-active-rollout-per-target index, which
+     * no transition can do without), so PostgreSQL must write a new index entry for each, as it does for the
+     * service's own transitions.
+     */
+    static final String TRANSITION_SQL = transitionScript("""
+            UPDATE rollout SET state = CASE state WHEN 'PAUSED' THEN 'PROGRESSING' ELSE 'PAUSED' END,
+                   earliest_advance_at = statement_timestamp() + interval '1 day',
+                   updated_at = statement_timestamp(), dwell_started_at = statement_timestamp(),
+                   row_version = row_version + 1""");
+
+    /**
+     * The reference of earlier measurements, printed next to it: the update changes only columns that no index
+     * covers, which PostgreSQL can do as a heap-only (HOT) update, without touching any index.
+     */
+    static final String TRANSITION_HOT_SQL = transitionScript("""
             UPDATE rollout SET updated_at = statement_timestamp(), dwell_started_at = statement_timestamp(),
-                   row_version = row_version + 1
-              WHERE id = ('00000000-0000-0000-0000-0000000000' || :i)::uuid;
-            INSERT INTO deployment_state (rollout_id, at, action, from_percentage, to_percentage, actor, reason, details)
-              VALUES (('00000000-0000-0000-0000-0000000000' || :i)::uuid, statement_timestamp(), 'paused',
-                      50, 50, 'pgbench', 'bench', '{"type":"paused"}');
-            INSERT INTO event_outbox (event_seq, rollout_id, channel, payload, next_attempt_at, created_at)
-              VALUES (currval('deployment_state_seq_seq'), ('00000000-0000-0000-0000-0000000000' || :i)::uuid,
-                      'grafana', '{"text":"paused","tags":["rollout"]}', statement_timestamp(), statement_timestamp());
-            END;
-            """;
+                   row_version = row_version + 1""");
+
+    private static String transitionScript(String update) {
+        return """
+                \\set i random(10, 41)
+                BEGIN;
+                SELECT * FROM rollout WHERE id = ('00000000-0000-0000-0000-0000000000' || :i)::uuid FOR UPDATE;
+                %s
+                  WHERE id = ('00000000-0000-0000-0000-0000000000' || :i)::uuid;
+                INSERT INTO deployment_state (rollout_id, at, action, from_percentage, to_percentage, actor, reason, details)
+                  VALUES (('00000000-0000-0000-0000-0000000000' || :i)::uuid, statement_timestamp(), 'paused',
+                          50, 50, 'pgbench', 'bench', '{"type":"paused"}');
+                INSERT INTO event_outbox (event_seq, rollout_id, channel, payload, next_attempt_at, created_at)
+                  VALUES (currval('deployment_state_seq_seq'), ('00000000-0000-0000-0000-0000000000' || :i)::uuid,
+                          'grafana', '{"text":"paused","tags":["rollout"]}', statement_timestamp(), statement_timestamp());
+                END;
+                """.formatted(update);
+    }
 
     /** Rollouts of the bench plan for pgbench's scripts, with ids it can compute from a number. */
     private void prepareForPgbench(TestDatabase.Location db) throws SQLException {
@@ -398,8 +520,8 @@ class RequestPathsBench {
         }
     }
 
-    /** Runs pgbench with {@code script} on the bench database; returns transactions per second. */
-    private double pgbench(TestDatabase.Location db, String name, String script) throws Exception {
+    /** Runs pgbench with {@code script} on the bench database; returns its rate and the database CPU per transaction. */
+    private Pgbench pgbench(TestDatabase.Location db, String name, String script) throws Exception {
         Path file = Files.createTempFile("bench-" + name, ".sql");
         Files.writeString(file, script);
         Matcher url = Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/([^?]+)").matcher(db.jdbcUrl());
@@ -411,8 +533,24 @@ class RequestPathsBench {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("PGPASSWORD", db.password() == null ? "" : db.password());
         Process process = builder.start();
+        // pgbench's connections live only while it runs: read their CPU over its middle seconds.
+        long[] dbCpuWindow = new long[3];
+        Thread meter = new Thread(() -> {
+            try {
+                Thread.sleep(1000);
+                long from = System.nanoTime();
+                dbCpuWindow[0] = databaseCpuMillis();
+                Thread.sleep(Math.max(1, seconds - 2) * 1000L);
+                dbCpuWindow[1] = databaseCpuMillis() - dbCpuWindow[0];
+                dbCpuWindow[2] = (System.nanoTime() - from) / 1_000_000;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bench-pgbench-meter");
+        meter.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
+        meter.join();
         Files.deleteIfExists(file);
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(output);
         if (exit != 0 || !tps.find()) {
@@ -422,10 +560,45 @@ class RequestPathsBench {
         if (failed.find() && !failed.group(1).equals("0")) {
             wrongAnswers.put("pgbench " + name + " failed transactions", Long.parseLong(failed.group(1)));
         }
-        return Double.parseDouble(tps.group(1));
+        double rate = Double.parseDouble(tps.group(1));
+        return new Pgbench(rate, dbCpuWindow[2] == 0 ? 0 : dbCpuWindow[1] / (rate * dbCpuWindow[2] / 1000.0));
     }
 
-    /** VmRSS and VmHWM (peak) of the process, from /proc. */
+    /** A pgbench run: transactions per second, and PostgreSQL's CPU per transaction (the shape's cost alone). */
+    private record Pgbench(double tps, double dbCpuMillis) {
+    }
+
+    /**
+     * CPU time so far of the PostgreSQL connections to the bench database (user + system; a connection's process
+     * names its database), in ms: what a path's requests cost the database, the service's background work on it
+     * included, and nothing of other databases on the same server. Only connections alive at both readings
+     * count: the service's pool keeps its connections, and pgbench's are read while it runs. Linux only.
+     */
+    private long databaseCpuMillis() {
+        long total = 0;
+        try (var entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                if (!entry.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(entry.resolve("stat"));
+                    if (!stat.contains("(postgres)")
+                            || !Files.readString(entry.resolve("cmdline")).contains(" " + databaseName + " ")) {
+                        continue; // another database's connection, or the server's own processes
+                    }
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // utime, stime
+                } catch (IOException | RuntimeException gone) {
+                    // the process ended between the listing and the read
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return total;
+    }
+
     /**
      * The service process's CPU time so far (user + system, all threads), in ms: what a path's requests cost the
      * service itself, whatever share of the machine other processes take. Linux only; 0 elsewhere.
@@ -440,6 +613,7 @@ class RequestPathsBench {
         }
     }
 
+    /** VmRSS and VmHWM (peak) of the process, from /proc. */
     private static String rss(long pid) {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));

@@ -16,8 +16,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +58,10 @@ class SecureDeploymentIT {
     @BeforeAll
     static void start() throws Exception {
         Files.createDirectories(DIR);
-        String storePassword = Secrets.newToken().substring(3, 23);
+        // Hex only: a password with a leading "-J" would be taken by keytool's launcher as a JVM option.
+        byte[] passwordBytes = new byte[10];
+        new SecureRandom().nextBytes(passwordBytes);
+        String storePassword = HexFormat.of().formatHex(passwordBytes);
         Path keyStore = DIR.resolve("server.p12");
         Files.deleteIfExists(keyStore);
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
@@ -64,7 +69,10 @@ class SecureDeploymentIT {
                 "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
                 "-keystore", keyStore.toString(), "-storepass", storePassword, "-keypass", storePassword)
                 .redirectErrorStream(true).redirectOutput(DIR.resolve("keytool.log").toFile()).start();
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool made a certificate");
+        boolean ended = keytool.waitFor(180, TimeUnit.SECONDS);
+        assertTrue(ended && keytool.exitValue() == 0, () -> "keytool made no certificate ("
+                + (ended ? "exit " + keytool.exitValue() : "still running after 180 s") + "): "
+                + readQuietly(DIR.resolve("keytool.log")));
 
         admin = Secrets.newToken();
         Path tokenFile = DIR.resolve("bootstrap-admin-token");
@@ -229,6 +237,14 @@ class SecureDeploymentIT {
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
         }
     }
 }

@@ -287,7 +287,8 @@ public class RolloutService {
                 }
                 Rollout rollout = Rollout.begin(plan, request.target(), request.version(), now, actor);
                 rollout.persistAndFlush();
-                history.append(rollout.started(actor), now);
+                // One plain statement, as a change appends its events: no history entity in the session.
+                history.appendChange(null, List.of(rollout.started(actor)), now, rollout);
                 RolloutView view = RolloutView.of(rollout);
                 if (idempotencyKey != null) {
                     idempotency.complete(idempotencyScope, idempotencyKey, toJson(view));

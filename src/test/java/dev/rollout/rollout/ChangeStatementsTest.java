@@ -81,6 +81,9 @@ class ChangeStatementsTest {
     RolloutChanges changes;
 
     @Inject
+    RolloutService rollouts;
+
+    @Inject
     RolloutWatch watch;
 
     @Inject
@@ -142,6 +145,27 @@ class ChangeStatementsTest {
         assertEquals(List.of("grafana: paused at 0 % by tester. Reason: shape"), outbox(seq).stream()
                 .map(text -> text.replaceFirst("^(\\w+): .*?: ", "$1: ")).toList(),
                 "its outbox row, with the annotation text of its own history row");
+    }
+
+    @Test
+    void aStartAppendsItsEventAndEndsTheRefusalRunInOneStatement() {
+        String plan = createPlan(plan(unique("plan"), "MANUAL", "PAUSE", seedSteps("PT1H")));
+        Counted<RolloutService.Answer> started = CountingSocketFactory.count(
+                () -> rollouts.start(new StartRequest(plan, null, unique("target"), "v1"), "tester", null));
+
+        List<String> statements = statements(started.sent().parsed);
+        List<String> appends = statements.stream().filter(s -> s.contains("insert into deployment_state")).toList();
+        assertEquals(1, appends.size(), statements.toString());
+        assertTrue(appends.get(0).contains("delete from refusal_run"),
+                "the started event goes with the end of the refusal run, as a change's events do: " + appends.get(0));
+        assertTrue(statements.stream().noneMatch(s -> s.startsWith("delete from refusal_run")), statements.toString());
+        assertEquals("COMMIT", statements.get(statements.size() - 1), statements.toString());
+
+        UUID id = ((RolloutService.Done) started.result()).rollout().id();
+        List<Map<String, Object>> history = Api.history(id.toString());
+        assertEquals(List.of("started"), history.stream().map(e -> e.get("action")).toList());
+        long seq = ((Number) history.get(0).get("seq")).longValue();
+        assertEquals(1, outbox(seq).size(), "its outbox row, in the start's transaction");
     }
 
     @Test

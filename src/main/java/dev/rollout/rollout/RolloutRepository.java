@@ -248,6 +248,32 @@ public class RolloutRepository {
         }
     }
 
+    /** What a start looks at before it inserts: the target's active rollout, if any, and the database clock. */
+    record ForStart(Optional<UUID> activeRolloutId, Instant statementTimestamp) {
+    }
+
+    /**
+     * The target's active rollout (its id only, found by the partial unique index, whose predicate the
+     * statement repeats literally so that the planner can use it) and {@code statement_timestamp()}, in one
+     * statement on the transaction's connection: the clock costs no round trip of its own, as in
+     * {@link #forChange}. The index itself refuses a racing start; this look spares that case a failed insert.
+     */
+    ForStart forStart(String target) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(FOR_START)) {
+            s.setString(1, target);
+            try (ResultSet row = s.executeQuery()) {
+                row.next();
+                return new ForStart(Optional.ofNullable(row.getObject(1, UUID.class)), instant(row, 2));
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("looking for the active rollout of target " + target + " failed", e);
+        }
+    }
+
+    private static final String FOR_START = "select (select id from rollout where target = ? and state in ('"
+            + RolloutState.PROGRESSING.name() + "', '" + RolloutState.PAUSED.name() + "') limit 1), "
+            + "statement_timestamp()";
+
     /**
      * The fields a transition may change: what {@link #changeWrite} compares and writes, every column of the row
      * but those fixed at the start ({@link #FIXED_COLUMNS}). {@code ChangeStatementsTest} checks that the two

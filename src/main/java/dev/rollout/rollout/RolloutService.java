@@ -271,13 +271,13 @@ public class RolloutService {
                 Plan plan = plans.find(request.plan(), request.planVersion()).orElseThrow(() -> ApiProblem.notFound(
                         "plan", request.planVersion() == null ? request.plan()
                                 : request.plan() + " version " + request.planVersion()));
-                // A look by the partial unique index (its id only): the index itself refuses a racing start,
-                // but a refusal found here costs no failed insert and no error in the database's log.
-                Optional<UUID> active = activeRolloutId(request.target());
-                if (active.isPresent()) {
-                    throw targetBusy(request.target(), Map.of("activeRolloutId", active.get()));
+                // The index itself refuses a racing start, but a refusal found here costs no failed insert
+                // and no error in the database's log.
+                RolloutRepository.ForStart look = rows.forStart(request.target());
+                if (look.activeRolloutId().isPresent()) {
+                    throw targetBusy(request.target(), Map.of("activeRolloutId", look.activeRolloutId().get()));
                 }
-                Instant now = clock.now();
+                Instant now = clock.at(look.statementTimestamp());
                 // A freeze holds starts as it holds advances: nothing new reaches a frozen target.
                 Optional<RolloutRefused> frozen = RolloutRules.frozen(new RolloutRules.Holds(
                         freezes.cover(request.target(), now), AdvanceWindows.ALWAYS), now)
@@ -302,16 +302,6 @@ public class RolloutService {
             }
             throw e;
         }
-    }
-
-    /**
-     * The id of the target's active rollout, if it has one: no row or plan is loaded. The two states are two
-     * parameters, not one list: Hibernate translates a query with a list parameter to SQL again on every call.
-     */
-    private Optional<UUID> activeRolloutId(String target) {
-        return em.createQuery("select r.id from Rollout r where r.target = ?1 and r.state in (?2, ?3)", UUID.class)
-                .setParameter(1, target).setParameter(2, RolloutState.PROGRESSING).setParameter(3, RolloutState.PAUSED)
-                .setMaxResults(1).getResultList().stream().findFirst();
     }
 
     private static boolean violates(Throwable e, String constraint) {

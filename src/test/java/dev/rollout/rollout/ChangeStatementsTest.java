@@ -148,7 +148,7 @@ class ChangeStatementsTest {
     }
 
     @Test
-    void aStartAppendsItsEventAndEndsTheRefusalRunInOneStatement() {
+    void aStartReadsTheClockWithItsLookAndAppendsItsEventInOneStatement() {
         String plan = createPlan(plan(unique("plan"), "MANUAL", "PAUSE", seedSteps("PT1H")));
         Counted<RolloutService.Answer> started = CountingSocketFactory.count(
                 () -> rollouts.start(new StartRequest(plan, null, unique("target"), "v1"), "tester", null));
@@ -160,6 +160,10 @@ class ChangeStatementsTest {
                 "the started event goes with the end of the refusal run, as a change's events do: " + appends.get(0));
         assertTrue(statements.stream().noneMatch(s -> s.startsWith("delete from refusal_run")), statements.toString());
         assertEquals("COMMIT", statements.get(statements.size() - 1), statements.toString());
+        List<String> clockReads = statements.stream().filter(s -> s.contains("statement_timestamp()")).toList();
+        assertEquals(1, clockReads.size(), statements.toString());
+        assertTrue(clockReads.get(0).contains("from rollout where target = $1"),
+                "the clock is read with the look for the target's active rollout: " + clockReads.get(0));
 
         UUID id = ((RolloutService.Done) started.result()).rollout().id();
         List<Map<String, Object>> history = Api.history(id.toString());

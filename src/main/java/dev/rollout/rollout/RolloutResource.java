@@ -264,7 +264,11 @@ public class RolloutResource {
             http.addEndHandler(ended -> answer.cancel(false)); // the client went away: stop trying
             CompletableFuture<Response> response = new CompletableFuture<>();
             answer.whenComplete((done, failure) -> {
-                if (failure != null) {
+                if (answer.isCancelled()) {
+                    // Only the end handler cancels: the client is gone and reads no answer. An empty one ends
+                    // the request quietly, where the cancellation would be logged as an unexpected error.
+                    response.complete(Response.noContent().build());
+                } else if (failure != null) {
                     response.completeExceptionally(failure); // a refusal: ProblemMapper answers it
                 } else {
                     response.complete(advanced(done));

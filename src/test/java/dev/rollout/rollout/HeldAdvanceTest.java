@@ -12,16 +12,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import jakarta.inject.Inject;
 
@@ -107,6 +113,48 @@ class HeldAdvanceTest {
     /** Waits until this instance holds {@code count} requests more than {@code before}. */
     private void awaitHeld(int count) {
         await().atMost(Duration.ofSeconds(30)).until(() -> held.held() >= count);
+    }
+
+    @Test
+    void aHeldAdvanceWhoseClientHangsUpIsLetGoWithoutAnErrorLogged() throws Exception {
+        String id = atFirstStep();
+        int before = held.held();
+        List<LogRecord> errors = new CopyOnWriteArrayList<>();
+        Handler errorsLogged = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    errors.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(errorsLogged);
+        try {
+            try (Socket client = new Socket("127.0.0.1", RestAssured.port)) {
+                client.getOutputStream().write(("POST /api/v1/rollouts/" + id + "/advance?wait=PT10M HTTP/1.1\r\n"
+                        + "Host: 127.0.0.1\r\nAuthorization: Bearer " + Auth.bootstrapToken() + "\r\n"
+                        + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                await().atMost(Duration.ofSeconds(30)).until(() -> held.held() > before);
+            } // the client hangs up while its advance is held
+            await().atMost(Duration.ofSeconds(30)).until(() -> held.held() <= before);
+            // What would be logged follows the release at once; two quiet seconds show that nothing is.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> errors.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList(),
+                            List::isEmpty);
+        } finally {
+            root.removeHandler(errorsLogged);
+        }
+        assertEquals("PROGRESSING", Api.get(id).then().statusCode(200).extract().path("state"));
     }
 
     @Test

@@ -135,6 +135,13 @@ class RequestPathsBench {
                 ratios("refused advance / pgbench", measured, Round::refusedRatio);
                 ratios("transitions / pgbench", measured, Round::transitionRatio);
                 ratios("transitions / pgbench HOT-only", measured, Round::transitionHotRatio);
+                // The rates behind the ratios, so that a ratio that moves shows which side moved.
+                rates("transitions/s", measured, r -> r.transitions() == null ? null : r.transitions().rate());
+                rates("pgbench transition tps", measured, r -> r.pgTransition() == null ? null : r.pgTransition().tps());
+                rates("service CPU ms per transition", measured,
+                        r -> r.transitions() == null ? null : r.transitions().cpuMillis() / Math.max(1, r.transitions().requests()));
+                rates("refused advances/s", measured, r -> r.refused() == null ? null : r.refused().rate());
+                rates("pgbench refused-advance tps", measured, r -> r.pgRefused() == null ? null : r.pgRefused().tps());
             }
             report.add("resident memory after the run: " + rss(app.pid()));
             report.add(String.format("%d connections, %d s per path, warm-up %d s per path; loopback; %d cores",
@@ -264,6 +271,16 @@ class RequestPathsBench {
         report.add(String.format("%s, %d rounds: %s; median %.2f", name, values.size(),
                 String.join(" ", values.stream().map(v -> String.format("%.2f", v)).toList()),
                 sorted.get((sorted.size() - 1) / 2)));
+    }
+
+    /** A line with a figure of every round, in the order they ran. */
+    private void rates(String name, List<Round> rounds, java.util.function.Function<Round, Double> figure) {
+        List<Double> values = rounds.stream().map(figure).filter(java.util.Objects::nonNull).toList();
+        if (!values.isEmpty()) {
+            report.add(String.format("%s, by round: %s", name,
+                    String.join(" ", values.stream().map(v -> v >= 100 ? String.format("%.0f", v)
+                            : String.format("%.3f", v)).toList())));
+        }
     }
 
     /** The path's rate as a ratio to the live endpoint's; empty when either was not measured. */

@@ -19,12 +19,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
+import org.jboss.logging.Logger;
+
 /**
  * One set of gauges per active (PROGRESSING or PAUSED) rollout, labelled rollout_id, plan, target and
  * mode. A rollout's gauges are removed as soon as it finishes, so the number of series stays bounded by
  * the number of active rollouts (at most one per target). Kept current from committed events on this
  * instance and reconciled with the database on a schedule, so every instance reports every rollout,
- * whichever instance moved it.
+ * whichever instance moved it. Above {@link MetricsConfig#rolloutGaugesMax()} active rollouts the per-rollout
+ * series are withdrawn (the rollouts stay tracked, so they come back complete once there are fewer), and
+ * {@code rollout_gauges_withheld} says so.
  */
 @ApplicationScoped
 public class RolloutGauges {
@@ -32,14 +36,26 @@ public class RolloutGauges {
     /** A finished rollout is not re-added by a reconciliation that read the database before it finished. */
     private static final Duration TOMBSTONE = Duration.ofMinutes(10);
 
+    private static final Logger LOG = Logger.getLogger(RolloutGauges.class);
+
     private final MeterRegistry registry;
     private final ActiveRolloutRepository rollouts;
+    private final int max;
     private final Map<UUID, Tracked> tracked = new HashMap<>();
     private final Map<UUID, Instant> finished = new HashMap<>();
+    /** Whether the tracked rollouts' gauges are registered: false while there are more than {@link #max}. */
+    private volatile boolean shown = true;
+    /** Some tracked rollout has no gauges registered (tracked while the bound was reached). */
+    private boolean unshown;
 
-    public RolloutGauges(MeterRegistry registry, ActiveRolloutRepository rollouts) {
+    public RolloutGauges(MeterRegistry registry, ActiveRolloutRepository rollouts, MetricsConfig config) {
         this.registry = registry;
         this.rollouts = rollouts;
+        this.max = config.rolloutGaugesMax();
+        Gauge.builder("rollout.gauges.withheld", this, g -> g.shown ? 0 : 1)
+                .description("1 while the per-rollout gauges are withdrawn because more rollouts are active than "
+                        + "rollout.metrics.rollout-gauges-max, else 0")
+                .register(registry);
     }
 
     /** What the gauges of one rollout show; a null lastChangeAt keeps the one already shown. */
@@ -62,6 +78,7 @@ public class RolloutGauges {
         if (!snapshot.state().isActive()) {
             finished.put(snapshot.id(), Instant.now());
             remove(snapshot.id());
+            bound();
             return;
         }
         Tracked current = tracked.get(snapshot.id());
@@ -72,10 +89,11 @@ public class RolloutGauges {
                     kept, snapshot.awaitingApproval());
         }
         if (current == null) {
-            register(snapshot);
+            track(snapshot);
         } else {
             current.snapshot = snapshot;
         }
+        bound();
     }
 
     /** Makes the gauges match the database's active rollouts. */
@@ -92,7 +110,7 @@ public class RolloutGauges {
                 seen.add(s.id());
                 Tracked current = tracked.get(s.id());
                 if (current == null) {
-                    register(s);
+                    track(s);
                 } else if (!s.lastChangeAt().isBefore(current.snapshot.lastChangeAt())) {
                     current.snapshot = s;
                 }
@@ -102,11 +120,48 @@ public class RolloutGauges {
                     remove(id);
                 }
             }
+            bound();
         }
     }
 
-    private void register(Snapshot s) {
+    /** Tracks a rollout; its gauges are registered now unless that would go over the bound. */
+    private void track(Snapshot s) {
         Tracked t = new Tracked(s);
+        tracked.put(s.id(), t);
+        if (shown && tracked.size() <= max) {
+            show(t);
+        } else {
+            unshown = true;
+        }
+    }
+
+    /**
+     * Withdraws every rollout's gauges when there are too many, and shows every rollout's when there are few
+     * enough. Called after each change of the tracked rollouts, so a reconciliation that finds 100,000 never
+     * registers more than the bound's worth of series on its way.
+     */
+    private void bound() {
+        boolean within = tracked.size() <= max;
+        if (within && (unshown || !shown)) {
+            tracked.values().stream().filter(t -> t.meters.isEmpty()).forEach(this::show);
+            unshown = false;
+        }
+        if (within == shown) {
+            return;
+        }
+        shown = within;
+        if (within) {
+            LOG.infof("%d active rollouts, at most rollout.metrics.rollout-gauges-max (%d): per-rollout gauges shown again",
+                    tracked.size(), max);
+        } else {
+            tracked.values().forEach(this::hide);
+            LOG.warnf("%d active rollouts, more than rollout.metrics.rollout-gauges-max (%d): per-rollout gauges "
+                    + "withdrawn until there are at most that many (rollout_gauges_withheld is 1)", tracked.size(), max);
+        }
+    }
+
+    private void show(Tracked t) {
+        Snapshot s = t.snapshot;
         Tags tags = Tags.of("rollout_id", s.id().toString(), "plan", s.plan(), "target", s.target(), "mode", s.mode());
         t.meters.add(Gauge.builder("rollout.percentage", t, x -> x.snapshot.percentage())
                 .description("Percentage of traffic the new version of an active rollout gets")
@@ -128,13 +183,17 @@ public class RolloutGauges {
         t.meters.add(Gauge.builder("rollout.last.change.timestamp", t, x -> seconds(x.snapshot.lastChangeAt()))
                 .description("Last time the rollout changed (start, step, pause, resume), Unix time")
                 .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
-        tracked.put(s.id(), t);
+    }
+
+    private void hide(Tracked t) {
+        t.meters.forEach(registry::remove);
+        t.meters.clear();
     }
 
     private void remove(UUID id) {
         Tracked t = tracked.remove(id);
         if (t != null) {
-            t.meters.forEach(registry::remove);
+            hide(t);
         }
     }
 

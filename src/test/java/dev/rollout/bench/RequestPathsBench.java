@@ -63,6 +63,11 @@ class RequestPathsBench {
             : System.getProperty("bench.paths").split(","));
     /** {@code bench.rounds}: how many times the paths and their references are measured in turn (starts once). */
     private final int rounds = Math.max(1, Integer.getInteger("bench.rounds", 1));
+    /**
+     * {@code bench.settle}: at most this many seconds of load before the first round, until the service's JIT
+     * compilers have settled (0: measure from the start, as a freshly started service runs).
+     */
+    private final int settleSeconds = Integer.getInteger("bench.settle", 0);
     private final List<String> report = new ArrayList<>();
     private final Map<String, Long> wrongAnswers = new LinkedHashMap<>();
 
@@ -99,6 +104,9 @@ class RequestPathsBench {
 
             // pgbench's rollouts exist from the start, so that every round measures the same database.
             prepareForPgbench(db);
+            if (settleSeconds > 0) {
+                settle(port, setup);
+            }
             List<Round> measured = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 measured.add(round(db, port, setup));
@@ -140,6 +148,12 @@ class RequestPathsBench {
                 rates("pgbench transition tps", measured, r -> r.pgTransition() == null ? null : r.pgTransition().tps());
                 rates("service CPU ms per transition", measured,
                         r -> r.transitions() == null ? null : r.transitions().cpuMillis() / Math.max(1, r.transitions().requests()));
+                // What the service's JIT compilers took of its CPU while a path ran: high while it still compiles.
+                rates("JIT compilers' share of the service's CPU in transitions, %", measured,
+                        r -> r.transitions() == null ? null : r.transitions().jitShare() * 100);
+                // The service idles while pgbench runs; its CPU then is work pgbench's figure competes with.
+                rates("service CPU while pgbench ran its transition shape, ms per s", measured,
+                        r -> r.pgTransition() == null ? null : r.pgTransition().serviceCpuPerSecond());
                 rates("refused advances/s", measured, r -> r.refused() == null ? null : r.refused().rate());
                 rates("pgbench refused-advance tps", measured, r -> r.pgRefused() == null ? null : r.pgRefused().tps());
             }
@@ -190,9 +204,14 @@ class RequestPathsBench {
     // ---- HTTP load ------------------------------------------------------------------------------------
 
     record Result(String name, long requests, double seconds, long p50Micros, long p99Micros, double cpuMillis,
-            double dbCpuMillis) {
+            double dbCpuMillis, double jitCpuMillis) {
         double rate() {
             return requests / seconds;
+        }
+
+        /** The JIT compilers' share of the service's CPU in this window. */
+        double jitShare() {
+            return cpuMillis == 0 ? 0 : jitCpuMillis / cpuMillis;
         }
     }
 
@@ -288,6 +307,51 @@ class RequestPathsBench {
         return path == null || live == null ? "" : String.format("%.2f x live", path.rate() / live.rate());
     }
 
+    /**
+     * Load before the first round, as a service that has been up for a while has had: the measured paths in turn,
+     * {@code bench.seconds} each, until the JIT compilers took under {@link #SETTLED_JIT_SHARE} of the service's
+     * CPU over a turn, or {@code bench.settle} seconds have passed. On a 2-core machine HotSpot's C2 compiler goes
+     * on compiling the request paths for minutes, on the same cores as the requests; a round measured meanwhile
+     * measures the compiler as much as the path. Nothing of it is counted; what it took is reported.
+     */
+    private void settle(int port, Setup setup) throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + settleSeconds * 1_000_000_000L;
+        double share = 1;
+        int turns = 0;
+        while (System.nanoTime() < deadline) {
+            long cpuBefore = cpuMillis();
+            long jitBefore = jitCpuMillis();
+            if (paths.contains("live")) {
+                load("settle: GET /q/health/live", port, 200, seconds, (c, i) -> get("/q/health/live", null));
+            }
+            if (paths.contains("get")) {
+                load("settle: GET /rollouts/{id}", port, 200, seconds,
+                        (c, i) -> get("/api/v1/rollouts/" + setup.readId, setup.viewer));
+            }
+            if (paths.contains("refused")) {
+                load("settle: refused advance", port, 409, seconds, (c, i) -> post("/api/v1/rollouts/"
+                        + setup.refusedIds.get((c + i * connections) % setup.refusedIds.size()) + "/advance",
+                        setup.admin, ""));
+            }
+            if (paths.contains("transitions")) {
+                load("pause/resume transitions (settling)", port, 200, seconds, pairs(setup));
+            }
+            turns++;
+            long cpu = cpuMillis() - cpuBefore;
+            share = cpu == 0 ? 0 : (double) (jitCpuMillis() - jitBefore) / cpu;
+            if (share < SETTLED_JIT_SHARE) {
+                break;
+            }
+        }
+        report.add(String.format("settling: %d turns in %.0f s of load before round 1; JIT compilers' share of the "
+                + "service's CPU in the last turn: %.1f %% (%s)", turns, (System.nanoTime() - started) / 1e9,
+                share * 100, share < SETTLED_JIT_SHARE ? "settled" : "not settled within " + settleSeconds + " s"));
+    }
+
+    /** The JIT compilers' share of the service's CPU below which {@link #settle} counts them as settled. */
+    private static final double SETTLED_JIT_SHARE = 0.05;
+
     private int warmup() {
         return Math.max(1, seconds / 3);
     }
@@ -300,14 +364,18 @@ class RequestPathsBench {
 
     /** Pause then resume, each connection on its own rollout, so every request is one real transition. */
     private Result runPairs(int port, Setup setup) throws InterruptedException {
-        Connection2Request pairs = (c, i) -> {
+        Connection2Request pairs = pairs(setup);
+        // Each phase ends after a resume (an even count per connection), so the next one starts with a pause.
+        load("pause/resume transitions", port, 200, warmup(), pairs);
+        return load("pause/resume transitions", port, 200, seconds, pairs);
+    }
+
+    private Connection2Request pairs(Setup setup) {
+        return (c, i) -> {
             String id = setup.pairIds().get(c);
             return i % 2 == 0 ? post("/api/v1/rollouts/" + id + "/pause", setup.admin(), "{\"reason\":\"bench\"}")
                     : post("/api/v1/rollouts/" + id + "/resume", setup.admin(), "{\"reason\":\"bench\"}");
         };
-        // Each phase ends after a resume (an even count per connection), so the next one starts with a pause.
-        load("pause/resume transitions", port, 200, warmup(), pairs);
-        return load("pause/resume transitions", port, 200, seconds, pairs);
     }
 
     @FunctionalInterface
@@ -368,6 +436,7 @@ class RequestPathsBench {
         ready.await();
         long cpuBefore = cpuMillis();
         long dbCpuBefore = databaseCpuMillis();
+        long jitBefore = jitCpuMillis();
         java.time.Instant from = java.time.Instant.now();
         window[0] = System.nanoTime();
         window[1] = window[0] + durationSeconds * 1_000_000_000L;
@@ -378,6 +447,7 @@ class RequestPathsBench {
         double elapsed = (System.nanoTime() - window[0]) / 1e9;
         long cpu = cpuMillis() - cpuBefore;
         long dbCpu = databaseCpuMillis() - dbCpuBefore;
+        long jit = jitCpuMillis() - jitBefore;
         // When each path ran, to find its samples in a profile of the service (docs/performance.md).
         windows.add(String.format("window %-40s %s %s", name, from, java.time.Instant.now()));
         int total = Arrays.stream(counts).sum();
@@ -395,7 +465,7 @@ class RequestPathsBench {
         });
         long p50 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.50))];
         long p99 = total == 0 ? 0 : all[Math.min(total - 1, (int) (total * 0.99))];
-        return new Result(name, total, elapsed, p50, p99, cpu, dbCpu);
+        return new Result(name, total, elapsed, p50, p99, cpu, dbCpu, jit);
     }
 
     private static byte[] get(String path, String token) {
@@ -549,6 +619,8 @@ class RequestPathsBench {
                 "-f", file.toString(), url.group(3));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("PGPASSWORD", db.password() == null ? "" : db.password());
+        long serviceCpuBefore = cpuMillis();
+        long started = System.nanoTime();
         Process process = builder.start();
         // pgbench's connections live only while it runs: read their CPU over its middle seconds.
         long[] dbCpuWindow = new long[3];
@@ -567,6 +639,7 @@ class RequestPathsBench {
         meter.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
+        double serviceCpuPerSecond = (cpuMillis() - serviceCpuBefore) / ((System.nanoTime() - started) / 1e9);
         meter.join();
         Files.deleteIfExists(file);
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(output);
@@ -578,11 +651,15 @@ class RequestPathsBench {
             wrongAnswers.put("pgbench " + name + " failed transactions", Long.parseLong(failed.group(1)));
         }
         double rate = Double.parseDouble(tps.group(1));
-        return new Pgbench(rate, dbCpuWindow[2] == 0 ? 0 : dbCpuWindow[1] / (rate * dbCpuWindow[2] / 1000.0));
+        return new Pgbench(rate, dbCpuWindow[2] == 0 ? 0 : dbCpuWindow[1] / (rate * dbCpuWindow[2] / 1000.0),
+                serviceCpuPerSecond);
     }
 
-    /** A pgbench run: transactions per second, and PostgreSQL's CPU per transaction (the shape's cost alone). */
-    private record Pgbench(double tps, double dbCpuMillis) {
+    /**
+     * A pgbench run: transactions per second, PostgreSQL's CPU per transaction (the shape's cost alone), and the
+     * service's CPU per second meanwhile (its background work, which competes with pgbench for the machine).
+     */
+    private record Pgbench(double tps, double dbCpuMillis, double serviceCpuPerSecond) {
     }
 
     /**
@@ -628,6 +705,32 @@ class RequestPathsBench {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /**
+     * CPU time so far of the service's JIT compiler threads (HotSpot names them "C1 CompilerThread" and
+     * "C2 CompilerThread"; the kernel cuts a thread's name at 15 characters), in ms. Linux only; 0 elsewhere.
+     */
+    private long jitCpuMillis() {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(appPid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
+                        continue;
+                    }
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // utime, stime
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return total;
     }
 
     /** VmRSS and VmHWM (peak) of the process, from /proc. */

@@ -681,8 +681,7 @@ class RequestPathsBench {
                             || !Files.readString(entry.resolve("cmdline")).contains(" " + databaseName + " ")) {
                         continue; // another database's connection, or the server's own processes
                     }
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // utime, stime
+                    total += cpuMillisOf(stat);
                 } catch (IOException | RuntimeException gone) {
                     // the process ended between the listing and the read
                 }
@@ -699,9 +698,7 @@ class RequestPathsBench {
      */
     private long cpuMillis() {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(appPid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // utime, stime; USER_HZ 100
+            return cpuMillisOf(Files.readString(Path.of("/proc", Long.toString(appPid), "stat")));
         } catch (IOException | RuntimeException e) {
             return 0;
         }
@@ -721,8 +718,7 @@ class RequestPathsBench {
                     if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
                         continue;
                     }
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // utime, stime
+                    total += cpuMillisOf(stat);
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended between the listing and the read
                 }
@@ -731,6 +727,12 @@ class RequestPathsBench {
             return 0;
         }
         return total;
+    }
+
+    /** User + system CPU time in ms from a process's or thread's {@code /proc/…/stat} line (utime, stime; USER_HZ 100). */
+    private static long cpuMillisOf(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
     }
 
     /** VmRSS and VmHWM (peak) of the process, from /proc. */

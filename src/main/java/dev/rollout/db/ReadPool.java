@@ -89,7 +89,10 @@ public class ReadPool {
             sql = new SQLException(pg.getErrorMessage(), pg.getSqlState(), cause);
         } else if (cause instanceof ClosedConnectionException || cause instanceof IOException
                 || cause.getClass().getSimpleName().contains("Timeout")
-                || cause.getClass().getSimpleName().contains("TooBusy")) {
+                || cause.getClass().getSimpleName().contains("TooBusy")
+                // The pool's wait for a connection running out is a plain VertxException with this message.
+                || (cause instanceof io.vertx.core.VertxException
+                        && String.valueOf(cause.getMessage()).startsWith("Timeout waiting for connection"))) {
             sql = new SQLTransientConnectionException("read pool: " + cause.getMessage(), "08006", cause);
         } else {
             return new PersistenceException("read pool: " + cause.getMessage(), cause);

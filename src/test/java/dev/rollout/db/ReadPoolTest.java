@@ -52,6 +52,8 @@ class ReadPoolTest {
                 instanceof SQLTransientConnectionException);
         assertTrue(ReadPool.failure(new java.net.ConnectException("refused")).getCause()
                 instanceof SQLTransientConnectionException);
+        assertTrue(ReadPool.failure(new io.vertx.core.VertxException("Timeout waiting for connection")).getCause()
+                instanceof SQLTransientConnectionException, "the pool's wait ran out while the database was down");
         Throwable shutdown = ReadPool.failure(new PgException("terminating connection", "FATAL", "57P01", null))
                 .getCause();
         assertEquals("57P01", ((java.sql.SQLException) shutdown).getSQLState());

@@ -150,9 +150,22 @@ public class ProblemMapper {
                 "an unexpected error occurred; nothing was changed");
     }
 
-    /** True when the failure is the database being unreachable rather than a bug. */
+    /**
+     * True when the failure is the database being unreachable rather than a bug. Looks through the causes and
+     * the suppressed exceptions: a commit that fails because the server ended the connection arrives as the
+     * transaction manager's {@code RollbackException}, with the driver's error only suppressed in it.
+     */
     static boolean isDatabaseUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return isDatabaseUnavailable(e, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    }
+
+    private static boolean isDatabaseUnavailable(Throwable e, java.util.Set<Throwable> seen) {
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (isDatabaseUnavailable(suppressed, seen)) {
+                    return true;
+                }
+            }
             if (t instanceof ConnectException || t instanceof SQLTransientConnectionException) {
                 return true;
             }

@@ -45,8 +45,6 @@ public class RolloutGauges {
     private final Map<UUID, Instant> finished = new HashMap<>();
     /** Whether the tracked rollouts' gauges are registered: false while there are more than {@link #max}. */
     private volatile boolean shown = true;
-    /** Some tracked rollout has no gauges registered (tracked while the bound was reached). */
-    private boolean unshown;
 
     public RolloutGauges(MeterRegistry registry, ActiveRolloutRepository rollouts, MetricsConfig config) {
         this.registry = registry;
@@ -104,10 +102,20 @@ public class RolloutGauges {
             finished.values().removeIf(at -> at.plus(TOMBSTONE).isBefore(now));
             Set<UUID> seen = new HashSet<>();
             for (Snapshot s : active) {
-                if (finished.containsKey(s.id())) {
+                if (!finished.containsKey(s.id())) {
+                    seen.add(s.id());
+                }
+            }
+            // Gone ones first, so that the tracked only grow from here on (see track).
+            for (UUID id : new ArrayList<>(tracked.keySet())) {
+                if (!seen.contains(id)) {
+                    remove(id);
+                }
+            }
+            for (Snapshot s : active) {
+                if (!seen.contains(s.id())) {
                     continue;
                 }
-                seen.add(s.id());
                 Tracked current = tracked.get(s.id());
                 if (current == null) {
                     track(s);
@@ -115,23 +123,20 @@ public class RolloutGauges {
                     current.snapshot = s;
                 }
             }
-            for (UUID id : new ArrayList<>(tracked.keySet())) {
-                if (!seen.contains(id)) {
-                    remove(id);
-                }
-            }
             bound();
         }
     }
 
-    /** Tracks a rollout; its gauges are registered now unless that would go over the bound. */
+    /**
+     * Tracks a rollout; its gauges are registered now unless that would go over the bound. Only removals make the
+     * tracked fewer, and {@link #bound} follows every change, so a rollout tracked over the bound is one whose
+     * gauges {@link #bound} withdraws all of, and shows again, with the rest, once there are few enough.
+     */
     private void track(Snapshot s) {
         Tracked t = new Tracked(s);
         tracked.put(s.id(), t);
         if (shown && tracked.size() <= max) {
             show(t);
-        } else {
-            unshown = true;
         }
     }
 
@@ -142,15 +147,12 @@ public class RolloutGauges {
      */
     private void bound() {
         boolean within = tracked.size() <= max;
-        if (within && (unshown || !shown)) {
-            tracked.values().stream().filter(t -> t.meters.isEmpty()).forEach(this::show);
-            unshown = false;
-        }
         if (within == shown) {
             return;
         }
         shown = within;
         if (within) {
+            tracked.values().forEach(this::show);
             LOG.infof("%d active rollouts, at most rollout.metrics.rollout-gauges-max (%d): per-rollout gauges shown again",
                     tracked.size(), max);
         } else {

@@ -3,6 +3,8 @@ package dev.rollout.problem;
 import java.net.ConnectException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -156,10 +158,10 @@ public class ProblemMapper {
      * transaction manager's {@code RollbackException}, with the driver's error only suppressed in it.
      */
     static boolean isDatabaseUnavailable(Throwable e) {
-        return isDatabaseUnavailable(e, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        return isDatabaseUnavailable(e, Collections.newSetFromMap(new IdentityHashMap<>()));
     }
 
-    private static boolean isDatabaseUnavailable(Throwable e, java.util.Set<Throwable> seen) {
+    private static boolean isDatabaseUnavailable(Throwable e, Set<Throwable> seen) {
         for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
             for (Throwable suppressed : t.getSuppressed()) {
                 if (isDatabaseUnavailable(suppressed, seen)) {

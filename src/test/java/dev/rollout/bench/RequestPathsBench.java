@@ -249,14 +249,13 @@ class RequestPathsBench {
     }
 
     private Round round(TestDatabase.Location db, int port, Setup setup) throws Exception {
-        Result live = !paths.contains("live") ? null : run("GET /q/health/live", port, 200, i -> get("/q/health/live", null));
+        Result live = !paths.contains("live") ? null : run("GET /q/health/live", port, 200, liveRequest());
         Result authGet = !paths.contains("get") ? null : run("GET /rollouts/{id} (viewer token)", port, 200,
-                i -> get("/api/v1/rollouts/" + setup.readId, setup.viewer));
+                authGetRequest(setup));
         Result anonGet = !paths.contains("anonymous") ? null : run("GET /rollouts/{id} without credentials (401)",
                 port, 401, i -> get("/api/v1/rollouts/" + setup.readId, null));
         Result refused = !paths.contains("refused") ? null : run("refused advance (too-early)", port, 409,
-                i -> post("/api/v1/rollouts/" + setup.refusedIds.get(i % setup.refusedIds.size()) + "/advance",
-                        setup.admin, ""));
+                refusedRequest(setup));
         Result transitions = !paths.contains("transitions") ? null : runPairs(port, setup);
         Pgbench pgRefused = refused == null ? null : pgbench(db, "refused-advance", REFUSED_ADVANCE_SQL);
         Pgbench pgTransition = transitions == null ? null : pgbench(db, "transition", TRANSITION_SQL);
@@ -323,16 +322,13 @@ class RequestPathsBench {
             long cpuBefore = cpuMillis();
             long jitBefore = jitCpuMillis();
             if (paths.contains("live")) {
-                load("settle: GET /q/health/live", port, 200, seconds, (c, i) -> get("/q/health/live", null));
+                measure("settle: GET /q/health/live", port, 200, liveRequest());
             }
             if (paths.contains("get")) {
-                load("settle: GET /rollouts/{id}", port, 200, seconds,
-                        (c, i) -> get("/api/v1/rollouts/" + setup.readId, setup.viewer));
+                measure("settle: GET /rollouts/{id}", port, 200, authGetRequest(setup));
             }
             if (paths.contains("refused")) {
-                load("settle: refused advance", port, 409, seconds, (c, i) -> post("/api/v1/rollouts/"
-                        + setup.refusedIds.get((c + i * connections) % setup.refusedIds.size()) + "/advance",
-                        setup.admin, ""));
+                measure("settle: refused advance", port, 409, refusedRequest(setup));
             }
             if (paths.contains("transitions")) {
                 load("pause/resume transitions (settling)", port, 200, seconds, pairs(setup));
@@ -359,7 +355,27 @@ class RequestPathsBench {
     /** Runs {@code request} (the bytes of request number i of a connection) on every connection, warm-up first. */
     private Result run(String name, int port, int expected, IntFunction<byte[]> request) throws InterruptedException {
         load(name, port, expected, warmup(), (c, i) -> request.apply(c + i * connections));
+        return measure(name, port, expected, request);
+    }
+
+    /** As {@link #run}, without the warm-up. */
+    private Result measure(String name, int port, int expected, IntFunction<byte[]> request)
+            throws InterruptedException {
         return load(name, port, expected, seconds, (c, i) -> request.apply(c + i * connections));
+    }
+
+    private static IntFunction<byte[]> liveRequest() {
+        return i -> get("/q/health/live", null);
+    }
+
+    private static IntFunction<byte[]> authGetRequest(Setup setup) {
+        return i -> get("/api/v1/rollouts/" + setup.readId, setup.viewer);
+    }
+
+    /** An advance of one of the rollouts inside their dwell, in turn. */
+    private static IntFunction<byte[]> refusedRequest(Setup setup) {
+        return i -> post("/api/v1/rollouts/" + setup.refusedIds.get(i % setup.refusedIds.size()) + "/advance",
+                setup.admin, "");
     }
 
     /** Pause then resume, each connection on its own rollout, so every request is one real transition. */

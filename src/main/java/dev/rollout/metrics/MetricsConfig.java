@@ -13,10 +13,10 @@ public interface MetricsConfig {
     Duration refreshInterval();
 
     /**
-     * The most active rollouts shown with per-rollout gauges (six series each). Above it the per-rollout
-     * series are all withdrawn, {@code rollout_gauges_withheld} shows 1, and they come back once the active
-     * rollouts are that few again: at 100,000 active rollouts one scrape would be 600,000 series, a text of
-     * over a hundred megabytes built in the heap, which no Prometheus job should ingest either.
+     * The most active rollouts shown with all six per-rollout gauges. Above it every rollout keeps only
+     * {@code rollout_percentage}, {@code rollout_gauges_withheld} shows 1, and the other five come back once the
+     * active rollouts are that few again: at 100,000 active rollouts one scrape of all six would be 600,000
+     * series, a text of over a hundred megabytes built in the heap.
      */
     @WithDefault("10000")
     int rolloutGaugesMax();

@@ -26,9 +26,9 @@ import org.jboss.logging.Logger;
  * mode. A rollout's gauges are removed as soon as it finishes, so the number of series stays bounded by
  * the number of active rollouts (at most one per target). Kept current from committed events on this
  * instance and reconciled with the database on a schedule, so every instance reports every rollout,
- * whichever instance moved it. Above {@link MetricsConfig#rolloutGaugesMax()} active rollouts the per-rollout
- * series are withdrawn (the rollouts stay tracked, so they come back complete once there are fewer), and
- * {@code rollout_gauges_withheld} says so.
+ * whichever instance moved it. Above {@link MetricsConfig#rolloutGaugesMax()} active rollouts every rollout's
+ * gauges but its percentage (which the contract promises per rollout) are withdrawn, and come back once
+ * there are fewer; {@code rollout_gauges_withheld} says so.
  */
 @ApplicationScoped
 public class RolloutGauges {
@@ -64,7 +64,10 @@ public class RolloutGauges {
 
     private static final class Tracked {
         volatile Snapshot snapshot;
-        final List<Meter> meters = new ArrayList<>();
+        /** rollout_percentage: registered for as long as the rollout is tracked. */
+        Meter percentage;
+        /** The other five, registered only within the bound. */
+        final List<Meter> details = new ArrayList<>();
 
         Tracked(Snapshot snapshot) {
             this.snapshot = snapshot;
@@ -128,21 +131,29 @@ public class RolloutGauges {
     }
 
     /**
-     * Tracks a rollout; its gauges are registered now unless that would go over the bound. Only removals make the
-     * tracked fewer, and {@link #bound} follows every change, so a rollout tracked over the bound is one whose
-     * gauges {@link #bound} withdraws all of, and shows again, with the rest, once there are few enough.
+     * Tracks a rollout: its percentage gauge now, and its other gauges unless that would go over the bound. Only
+     * removals make the tracked fewer, and {@link #bound} follows every change, so a rollout tracked over the
+     * bound is one whose other gauges {@link #bound} withdraws with everyone's, and shows again once there are
+     * few enough.
      */
     private void track(Snapshot s) {
         Tracked t = new Tracked(s);
         tracked.put(s.id(), t);
+        t.percentage = Gauge.builder("rollout.percentage", t, x -> x.snapshot.percentage())
+                .description("Percentage of traffic the new version of an active rollout gets")
+                .tags(tags(s)).strongReference(true).register(registry);
         if (shown && tracked.size() <= max) {
             show(t);
         }
     }
 
+    private static Tags tags(Snapshot s) {
+        return Tags.of("rollout_id", s.id().toString(), "plan", s.plan(), "target", s.target(), "mode", s.mode());
+    }
+
     /**
-     * Withdraws every rollout's gauges when there are too many, and shows every rollout's when there are few
-     * enough. Called after each change of the tracked rollouts, so a reconciliation that finds 100,000 never
+     * Withdraws every rollout's gauges but its percentage when there are too many, and shows them again when there
+     * are few enough. Called after each change of the tracked rollouts, so a reconciliation that finds 100,000 never
      * registers more than the bound's worth of series on its way.
      */
     private void bound() {
@@ -153,49 +164,48 @@ public class RolloutGauges {
         shown = within;
         if (within) {
             tracked.values().forEach(this::show);
-            LOG.infof("%d active rollouts, at most rollout.metrics.rollout-gauges-max (%d): per-rollout gauges shown again",
+            LOG.infof("%d active rollouts, at most rollout.metrics.rollout-gauges-max (%d): all per-rollout gauges "
+                    + "shown again",
                     tracked.size(), max);
         } else {
             tracked.values().forEach(this::hide);
             LOG.warnf("%d active rollouts, more than rollout.metrics.rollout-gauges-max (%d): per-rollout gauges "
-                    + "withdrawn until there are at most that many (rollout_gauges_withheld is 1)", tracked.size(), max);
+                    + "other than rollout_percentage withdrawn until there are at most that many (rollout_gauges_withheld is 1)", tracked.size(), max);
         }
     }
 
+    /** Registers a rollout's gauges other than its percentage. */
     private void show(Tracked t) {
-        Snapshot s = t.snapshot;
-        Tags tags = Tags.of("rollout_id", s.id().toString(), "plan", s.plan(), "target", s.target(), "mode", s.mode());
-        t.meters.add(Gauge.builder("rollout.percentage", t, x -> x.snapshot.percentage())
-                .description("Percentage of traffic the new version of an active rollout gets")
-                .tags(tags).strongReference(true).register(registry));
-        t.meters.add(Gauge.builder("rollout.paused", t, x -> x.snapshot.state() == RolloutState.PAUSED ? 1 : 0)
+        Tags tags = tags(t.snapshot);
+        t.details.add(Gauge.builder("rollout.paused", t, x -> x.snapshot.state() == RolloutState.PAUSED ? 1 : 0)
                 .description("1 while an active rollout is PAUSED, 0 while it is PROGRESSING")
                 .tags(tags).strongReference(true).register(registry));
-        t.meters.add(Gauge.builder("rollout.awaiting.approval", t, x -> x.snapshot.awaitingApproval() ? 1 : 0)
+        t.details.add(Gauge.builder("rollout.awaiting.approval", t, x -> x.snapshot.awaitingApproval() ? 1 : 0)
                 .description("1 while the next step of an active rollout needs an operator's approval it does not "
                         + "have yet, else 0; count(max by (rollout_id) (rollout_awaiting_approval == 1)) counts them")
                 .tags(tags).strongReference(true).register(registry));
-        t.meters.add(Gauge.builder("rollout.dwell.started.timestamp", t, x -> seconds(x.snapshot.dwellStartedAt()))
+        t.details.add(Gauge.builder("rollout.dwell.started.timestamp", t, x -> seconds(x.snapshot.dwellStartedAt()))
                 .description("Start of the current step's dwell window (step entry or last resume), Unix time")
                 .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
-        t.meters.add(Gauge.builder("rollout.step.dwell", t,
+        t.details.add(Gauge.builder("rollout.step.dwell", t,
                         x -> Duration.between(x.snapshot.dwellStartedAt(), x.snapshot.earliestAdvanceAt()).toMillis() / 1000.0)
                 .description("Minimum dwell of the current step (including the final bake on the last step)")
                 .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
-        t.meters.add(Gauge.builder("rollout.last.change.timestamp", t, x -> seconds(x.snapshot.lastChangeAt()))
+        t.details.add(Gauge.builder("rollout.last.change.timestamp", t, x -> seconds(x.snapshot.lastChangeAt()))
                 .description("Last time the rollout changed (start, step, pause, resume), Unix time")
                 .baseUnit("seconds").tags(tags).strongReference(true).register(registry));
     }
 
     private void hide(Tracked t) {
-        t.meters.forEach(registry::remove);
-        t.meters.clear();
+        t.details.forEach(registry::remove);
+        t.details.clear();
     }
 
     private void remove(UUID id) {
         Tracked t = tracked.remove(id);
         if (t != null) {
             hide(t);
+            registry.remove(t.percentage);
         }
     }
 

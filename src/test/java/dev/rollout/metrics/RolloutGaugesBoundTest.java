@@ -14,8 +14,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The per-rollout gauges are bounded: with more active rollouts than rollout.metrics.rollout-gauges-max, every
- * rollout's series is withdrawn (a scrape of 100,000 rollouts' series ran the heap out), rollout_gauges_withheld
- * says so, and all of them come back, with their current values, once few enough rollouts are active.
+ * rollout keeps its rollout_percentage (the contract's percentage per rollout) and the other five series are
+ * withdrawn (a scrape of all six for 100,000 rollouts ran the heap out), rollout_gauges_withheld says so, and
+ * they all come back, with their current values, once few enough rollouts are active.
  */
 class RolloutGaugesBoundTest {
 
@@ -25,26 +26,29 @@ class RolloutGaugesBoundTest {
     private final RolloutGauges gauges = new RolloutGauges(registry, null, config(2));
 
     @Test
-    void aboveTheBoundEveryRolloutsSeriesIsWithdrawnAndComesBackBelowIt() {
+    void aboveTheBoundAllButThePercentageIsWithdrawnAndComesBackBelowIt() {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
         UUID c = UUID.randomUUID();
         gauges.update(snapshot(a, RolloutState.PROGRESSING, 5));
         gauges.update(snapshot(b, RolloutState.PROGRESSING, 10));
-        assertEquals(2, series("rollout.percentage"), "two active rollouts, bound two: both shown");
+        assertEquals(12, perRolloutSeries(), "two active rollouts, bound two: six series each");
         assertEquals(0, withheld());
 
         gauges.update(snapshot(c, RolloutState.PAUSED, 25));
-        assertEquals(0, series("rollout.percentage"), "three active rollouts, bound two: none shown");
+        assertEquals(3, perRolloutSeries(), "three active rollouts, bound two: only their percentages");
+        assertEquals(3, series("rollout.percentage"));
         assertEquals(0, series("rollout.paused"));
         assertEquals(0, series("rollout.last.change.timestamp"));
         assertEquals(1, withheld());
 
         gauges.update(snapshot(a, RolloutState.PROGRESSING, 50)); // moves while withheld
+        assertEquals(50, percentage(a), "the percentage stays current over the bound");
         gauges.update(snapshot(b, RolloutState.COMPLETED, 100));
-        assertEquals(2, series("rollout.percentage"), "two active again: both shown");
+        assertEquals(12, perRolloutSeries(), "two active again: six series each");
         assertEquals(0, withheld());
-        assertEquals(50, percentage(a), "shown with the value it has now");
+        assertEquals(1, registry.get("rollout.paused").tag("rollout_id", c.toString()).gauge().value(),
+                "shown with the state it has now");
         assertEquals(25, percentage(c));
     }
 
@@ -52,9 +56,12 @@ class RolloutGaugesBoundTest {
     void withinTheBoundNothingIsWithheld() {
         gauges.update(snapshot(UUID.randomUUID(), RolloutState.PROGRESSING, 5));
         assertEquals(1, series("rollout.percentage"));
-        assertEquals(6, registry.getMeters().stream().filter(m -> m.getId().getTag("rollout_id") != null).count(),
-                "six series per rollout");
+        assertEquals(6, perRolloutSeries(), "six series per rollout");
         assertEquals(0, withheld());
+    }
+
+    private long perRolloutSeries() {
+        return registry.getMeters().stream().filter(m -> m.getId().getTag("rollout_id") != null).count();
     }
 
     private long series(String name) {
